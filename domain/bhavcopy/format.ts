@@ -92,7 +92,10 @@ function udiffLines(file: BhavCopyFile): string[] {
       FinInstrmTp: 'STK',
       FinInstrmId: String(row.bseCode),
       ISIN: row.isin ?? '',
-      TckrSymb: row.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 10).toUpperCase(),
+      TckrSymb: row.name
+        .replace(/[^A-Za-z0-9]/g, '')
+        .slice(0, 10)
+        .toUpperCase(),
       SctySrs: row.group ?? '',
       FinInstrmNm: quoteIfNeeded(row.name),
       OpnPric: price(row.open),

@@ -5,7 +5,15 @@
  */
 import { unzipSync } from 'fflate';
 import type { BhavCopyFile, BhavCopyLayout, PriceRow } from './types.js';
-import { CLASSIC_COLUMNS, CLASSIC_ISIN_COLUMNS, MONTHS, UDIFF_COLUMNS, isCalendarDate, isoDate, splitIsoDate } from './layouts.js';
+import {
+  CLASSIC_COLUMNS,
+  CLASSIC_ISIN_COLUMNS,
+  MONTHS,
+  UDIFF_COLUMNS,
+  isCalendarDate,
+  isoDate,
+  splitIsoDate,
+} from './layouts.js';
 
 export class BhavCopyFormatError extends Error {
   override readonly name = 'BhavCopyFormatError';
@@ -330,5 +338,7 @@ export function parseBhavCopy(bytes: Uint8Array, fileName: string): BhavCopyFile
     // A trading day always has thousands of traded scrips; a header alone is a failed or cut-off download.
     throw new BhavCopyFormatError(fileName, header.number + 1, columns[0] ?? null, 'the file has a header but no rows');
   }
-  return layout === 'classic' ? parseClassic(lines, columns, fileName, nameForDate) : parseUdiff(lines, columns, fileName);
+  return layout === 'classic'
+    ? parseClassic(lines, columns, fileName, nameForDate)
+    : parseUdiff(lines, columns, fileName);
 }
