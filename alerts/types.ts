@@ -21,12 +21,17 @@ export interface AlertMessage {
   readonly body: string;
   readonly links: readonly AlertLink[];
   readonly createdAt: string;
+  /** ISO day the finding is about (buildAlert always sets it; optional so older literals still type-check). */
+  readonly date?: string;
+  readonly modelVersion?: string;
 }
 
 export interface DeliveryReceipt {
   readonly channel: ChannelName;
   /** The provider's id for the message where it returns one (SMTP message id, PagerDuty dedup key). */
   readonly providerId: string | null;
+  /** Something the caller should record although the send succeeded, e.g. SMTP recipients that were refused. */
+  readonly warnings?: readonly string[];
 }
 
 /** One adapter per channel; `send` must be safe to call again for the same dedupKey. */
