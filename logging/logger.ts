@@ -7,7 +7,7 @@ import { currentTraceId } from './trace-context.js';
 
 export const LOG_LEVELS = { debug: 20, info: 30, warning: 40, error: 50, critical: 60 } as const;
 export type LogLevelName = keyof typeof LOG_LEVELS;
-export type AppLogger = Logger<LogLevelName, true>;
+export type AppLogger = Logger<LogLevelName>;
 
 /** Keys that stay at the top of the line; everything else a call passes goes under `context`. */
 const TOP_LEVEL_KEYS = new Set(['trace_id', 'err']);
@@ -19,7 +19,7 @@ function parseLevel(value: string | undefined): LogLevelName {
   throw new Error(`LOG_LEVEL: unknown level "${value}"; use one of DEBUG, INFO, WARNING, ERROR, CRITICAL`);
 }
 
-export function loggerOptions(level: string | undefined): LoggerOptions<LogLevelName, true> {
+export function loggerOptions(level: string | undefined): LoggerOptions<LogLevelName> {
   return {
     level: parseLevel(level),
     customLevels: LOG_LEVELS,
@@ -54,8 +54,8 @@ export function loggerOptions(level: string | undefined): LoggerOptions<LogLevel
 let root: AppLogger | undefined;
 
 export function rootLogger(destination?: DestinationStream): AppLogger {
-  if (destination) return pino(loggerOptions(process.env.LOG_LEVEL), destination);
-  root ??= pino(loggerOptions(process.env.LOG_LEVEL));
+  if (destination) return pino<LogLevelName>(loggerOptions(process.env.LOG_LEVEL), destination);
+  root ??= pino<LogLevelName>(loggerOptions(process.env.LOG_LEVEL));
   return root;
 }
 

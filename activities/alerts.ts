@@ -1,0 +1,196 @@
+/**
+ * Stage 5: findings become alert rows (unique dedup key) with one delivery row per planned channel;
+ * each delivery is sent at most once per channel. A `sent` delivery is written before the activity
+ * returns, so a retry or a re-run day finds it and sends nothing.
+ *
+ * Known gap: a worker killed after a provider accepted a message but before the `sent` row commits
+ * resends it on retry. Email (deterministic Message-ID) and PagerDuty (dedup_key) absorb that on the
+ * provider's side; a Slack webhook has no idempotency key, so that window can post twice to Slack.
+ */
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { and, eq, sql } from 'drizzle-orm';
+import { buildAlert, channelsFor, type AlertFinding, type EscalationPolicy } from '../alerts/policy.js';
+import { ChannelDeliveryError } from '../alerts/errors.js';
+import type { AlertMessage, ChannelName } from '../alerts/types.js';
+import { alertDeliveries, alerts } from '../db/schema/index.js';
+import type { DeliveryOutcome, DriftResult, PerformanceResult, PlannedAlert, ReportsResult } from '../workflows/types.js';
+import type { ActivityDeps } from './context.js';
+import { InvalidInputError } from './errors.js';
+import { reportUrl } from './reports.js';
+
+export interface RecordAlertsInput {
+  readonly date: string;
+  readonly performance: PerformanceResult;
+  readonly drift: DriftResult;
+  readonly reports: ReportsResult;
+  readonly escalation: EscalationPolicy;
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function driftFinding(deps: ActivityDeps, input: RecordAlertsInput): AlertFinding | null {
+  const { evaluation } = input.drift;
+  if (evaluation.severity === 'NONE') return null;
+  const drifting = evaluation.features.filter((f) => f.status === 'DRIFT' || f.status === 'MODERATE');
+  const names = drifting.map((f) => f.feature).join(', ');
+  return {
+    source: 'drift',
+    level: evaluation.severity,
+    date: input.date,
+    modelVersion: input.drift.modelVersion,
+    title: `Data drift ${evaluation.severity} for model ${input.drift.modelVersion} on ${input.date}`,
+    summary: `${drifting.length} of ${evaluation.featuresTested} features drifting${names ? `: ${names}` : ''}`,
+    body: drifting
+      .map((f) => `${f.feature}: PSI ${f.psiDaily?.toFixed(3) ?? 'n/a'} (weekly ${f.psiWeekly?.toFixed(3) ?? 'n/a'}), ${f.action}`)
+      .join('\n'),
+    links: [{ label: 'Drift report', url: reportUrl(deps.config, input.reports.driftReportPath) }],
+  };
+}
+
+function degradationFinding(deps: ActivityDeps, input: RecordAlertsInput): AlertFinding | null {
+  const { performance } = input;
+  if (performance.severity === 'NONE' || performance.severity === 'INSUFFICIENT_DATA') return null;
+  const w = performance.windows.find((x) => x.windowDays === 30) ?? performance.windows[0];
+  const candidate = performance.candidate
+    ? ` Rollback candidate: ${performance.candidate.version} (F1 ${performance.candidate.f1.toFixed(3)}).`
+    : '';
+  return {
+    source: 'degradation',
+    level: performance.severity,
+    date: input.date,
+    modelVersion: performance.modelVersion,
+    title: `Model ${performance.modelVersion} F1 degradation ${performance.severity} on ${input.date}`,
+    summary: `F1 ${w ? w.f1.toFixed(3) : 'n/a'} vs test-set ${performance.baseline.f1.toFixed(3)} (drop ${pct(performance.relativeDrop)}).${candidate}`,
+    body: performance.reason,
+    links: [{ label: 'Performance report', url: reportUrl(deps.config, input.reports.performanceReportPath) }],
+  };
+}
+
+async function upsertAlert(deps: ActivityDeps, alert: AlertMessage, channels: readonly ChannelName[]): Promise<number> {
+  const { db } = deps;
+  return db.transaction(async (tx) => {
+    await tx
+      .insert(alerts)
+      .values({
+        dedupKey: alert.dedupKey,
+        source: alert.source,
+        level: alert.level,
+        severity: alert.severity,
+        title: alert.title,
+        summary: alert.summary,
+        body: alert.body,
+        links: [...alert.links],
+        alertDate: alert.date,
+        modelVersion: alert.modelVersion ?? null,
+      })
+      .onConflictDoNothing();
+    const [row] = await tx.select({ id: alerts.id }).from(alerts).where(eq(alerts.dedupKey, alert.dedupKey));
+    if (!row) throw new Error(`alert ${alert.dedupKey} vanished after insert`);
+    if (channels.length > 0) {
+      await tx
+        .insert(alertDeliveries)
+        .values(channels.map((channel) => ({ alertId: row.id, channel, status: 'pending' as const })))
+        .onConflictDoNothing();
+    }
+    return row.id;
+  });
+}
+
+export async function recordAlerts(deps: ActivityDeps, input: RecordAlertsInput): Promise<PlannedAlert[]> {
+  const createdAt = deps.now().toISOString();
+  const planned: PlannedAlert[] = [];
+  for (const finding of [driftFinding(deps, input), degradationFinding(deps, input)]) {
+    if (!finding) continue;
+    const alert = buildAlert(finding, createdAt);
+    if (!alert) continue;
+    const channels = channelsFor(alert, input.escalation);
+    const alertId = await upsertAlert(deps, alert, channels);
+    planned.push({ alertId, dedupKey: alert.dedupKey, source: alert.source, level: alert.level, channels });
+    log.info('alert recorded', { dedupKey: alert.dedupKey, channels: channels.length > 0 ? channels : 'log only' });
+  }
+  return planned;
+}
+
+/** Reads a stored alert back into the message every channel renders. */
+export async function loadAlertMessage(deps: ActivityDeps, alertId: number): Promise<AlertMessage> {
+  const [row] = await deps.db.select().from(alerts).where(eq(alerts.id, alertId));
+  if (!row) throw new InvalidInputError(`alert ${alertId} does not exist`);
+  return {
+    dedupKey: row.dedupKey,
+    source: row.source,
+    level: row.level,
+    severity: row.severity,
+    title: row.title,
+    summary: row.summary,
+    body: row.body,
+    links: row.links,
+    createdAt: row.createdAt.toISOString(),
+    date: typeof row.alertDate === 'string' ? row.alertDate : String(row.alertDate),
+    ...(row.modelVersion ? { modelVersion: row.modelVersion } : {}),
+  };
+}
+
+export async function deliverAlert(
+  deps: ActivityDeps,
+  input: { alertId: number; channel: ChannelName; fallbackFor?: ChannelName },
+): Promise<DeliveryOutcome> {
+  const { db } = deps;
+  const { alertId, channel, fallbackFor } = input;
+  await db
+    .insert(alertDeliveries)
+    .values({ alertId, channel, status: 'pending', fallbackFor: fallbackFor ?? null })
+    .onConflictDoNothing();
+  const where = and(eq(alertDeliveries.alertId, alertId), eq(alertDeliveries.channel, channel));
+  const [delivery] = await db.select().from(alertDeliveries).where(where);
+  const base = { alertId, channel, ...(fallbackFor ? { fallbackFor } : {}) };
+  if (delivery?.status === 'sent') return { ...base, status: 'already_sent' };
+
+  const adapter = deps.channels.get(channel);
+  if (!adapter) {
+    await db
+      .update(alertDeliveries)
+      .set({ status: 'skipped', lastError: `${channel} is not configured`, updatedAt: deps.now() })
+      .where(where);
+    log.warn('alert channel not configured', { alertId, channel });
+    return { ...base, status: 'not_configured' };
+  }
+
+  const message = await loadAlertMessage(deps, alertId);
+  try {
+    const receipt = await adapter.send(message);
+    await db
+      .update(alertDeliveries)
+      .set({
+        status: 'sent',
+        providerId: receipt.providerId,
+        sentAt: deps.now(),
+        updatedAt: deps.now(),
+        attempts: sql`${alertDeliveries.attempts} + 1`,
+        lastError: null,
+      })
+      .where(where);
+    log.info('alert sent', { dedupKey: message.dedupKey, channel, fallbackFor });
+    return { ...base, status: 'sent' };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    await db
+      .update(alertDeliveries)
+      .set({ attempts: sql`${alertDeliveries.attempts} + 1`, lastError: error, updatedAt: deps.now() })
+      .where(where);
+    if (err instanceof ChannelDeliveryError && !err.retryable) {
+      throw ApplicationFailure.create({ type: 'ChannelRejectedError', message: error, nonRetryable: true });
+    }
+    throw err;
+  }
+}
+
+export async function markDeliveryFailed(
+  deps: ActivityDeps,
+  input: { alertId: number; channel: ChannelName; error: string },
+): Promise<void> {
+  await deps.db
+    .update(alertDeliveries)
+    .set({ status: 'failed', lastError: input.error, updatedAt: deps.now() })
+    .where(and(eq(alertDeliveries.alertId, input.alertId), eq(alertDeliveries.channel, input.channel)));
+  log.error('alert delivery failed on every retry', { alertId: input.alertId, channel: input.channel, error: input.error });
+}

@@ -1,0 +1,38 @@
+/** The run record: one row per monitored day, the first thing an operator or the dashboard reads. */
+import { sql } from 'drizzle-orm';
+import { monitoringRuns } from '../db/schema/index.js';
+import type { DailyRunSummary } from '../workflows/types.js';
+import type { ActivityDeps } from './context.js';
+
+export async function recordRun(
+  deps: ActivityDeps,
+  input: { date: string; workflowId: string; runId: string; summary: DailyRunSummary },
+): Promise<void> {
+  const { summary } = input;
+  const values = {
+    runDate: input.date,
+    workflowId: input.workflowId,
+    runId: input.runId,
+    modelVersion: summary.modelVersion,
+    driftSeverity: summary.drift,
+    degradationSeverity: summary.degradation,
+    summary: summary as unknown as Record<string, unknown>,
+    completedAt: deps.now(),
+  };
+  // A re-run of the day replaces the record with its own run id: one row per day, pointing at the latest run.
+  await deps.db
+    .insert(monitoringRuns)
+    .values(values)
+    .onConflictDoUpdate({
+      target: monitoringRuns.runDate,
+      set: {
+        workflowId: sql`excluded.workflow_id`,
+        runId: sql`excluded.run_id`,
+        modelVersion: sql`excluded.model_version`,
+        driftSeverity: sql`excluded.drift_severity`,
+        degradationSeverity: sql`excluded.degradation_severity`,
+        summary: sql`excluded.summary`,
+        completedAt: sql`excluded.completed_at`,
+      },
+    });
+}

@@ -1,0 +1,3 @@
+// The worker's workflow bundle entry: every workflow type it serves.
+export { dailyMonitoringWorkflow } from './daily-monitoring.js';
+export { buildBaselinesWorkflow } from './build-baselines.js';

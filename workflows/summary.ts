@@ -1,0 +1,49 @@
+/** The run summary a person reads in the Temporal UI's result pane; pure, so the workflow may call it. */
+import type {
+  DailyRunSummary,
+  DeliveryOutcome,
+  DriftResult,
+  GroundTruthResult,
+  PerformanceResult,
+  PlannedAlert,
+  ReportsResult,
+} from './types.js';
+
+export interface SummaryInput {
+  readonly date: string;
+  readonly groundTruth: GroundTruthResult;
+  readonly performance: PerformanceResult;
+  readonly drift: DriftResult;
+  readonly reports: ReportsResult;
+  readonly planned: readonly PlannedAlert[];
+  readonly deliveries: readonly DeliveryOutcome[];
+  readonly rollbackApprovalWorkflowId: string | null;
+}
+
+export function summariseDailyRun(input: SummaryInput): DailyRunSummary {
+  const { date, groundTruth, performance, drift, reports, planned, deliveries } = input;
+  const window30 = performance.windows.find((w) => w.windowDays === 30) ?? null;
+  const drifting = drift.evaluation.features.filter((f) => f.status === 'DRIFT').map((f) => f.feature);
+  const sent = deliveries.filter((d) => d.status === 'sent').map((d) => `${d.channel}`);
+  const lines = [
+    `${date} model ${performance.modelVersion}: ${groundTruth.labelsWritten} new labels`,
+    `F1 (30d) ${window30 ? window30.f1.toFixed(3) : 'n/a'}, degradation ${performance.severity}`,
+    `drift ${drift.evaluation.severity}${drifting.length > 0 ? ` (${drifting.join(', ')})` : ''}`,
+    `alerts ${planned.length}${sent.length > 0 ? `, sent on ${sent.join(', ')}` : ''}`,
+    ...(input.rollbackApprovalWorkflowId ? [`rollback approval pending: ${input.rollbackApprovalWorkflowId}`] : []),
+  ];
+  return {
+    date,
+    modelVersion: performance.modelVersion,
+    labelsWritten: groundTruth.labelsWritten,
+    f1_30d: window30?.f1 ?? null,
+    degradation: performance.severity,
+    drift: drift.evaluation.severity,
+    driftingFeatures: drifting,
+    reports,
+    alerts: planned,
+    deliveries,
+    rollbackApprovalWorkflowId: input.rollbackApprovalWorkflowId,
+    text: lines.join('; '),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * What the daily workflow passes between its stages. Everything here is plain JSON: it is
+ * recorded in the workflow history and must replay unchanged.
+ */
+import type { EscalationPolicy } from '../alerts/policy.js';
+import type { ChannelName } from '../alerts/types.js';
+import type { DriftEvaluation, DriftSettings } from '../domain/drift/policy.js';
+import type { TestMetrics } from '../domain/model/types.js';
+import type { DegradationSettings } from '../domain/performance/degradation.js';
+
+export type DriftSeverity = 'NONE' | 'MODERATE' | 'HIGH' | 'CRITICAL';
+export type DegradationSeverity = 'NONE' | 'MINOR' | 'MODERATE' | 'SEVERE' | 'INSUFFICIENT_DATA';
+
+/** Temporal duration strings ('30 seconds', '4 hours') so tests can shrink every timer. */
+export type DurationText = string;
+
+export interface MonitoringSettings {
+  readonly groundTruth: { readonly reactionWindowDays: number };
+  readonly performance: {
+    readonly windows: readonly number[];
+    readonly bootstrapResamples: number;
+    readonly confidence: number;
+  };
+  readonly degradation: DegradationSettings;
+  readonly drift: DriftSettings;
+  readonly escalation: EscalationPolicy;
+  readonly delivery: { readonly maximumAttempts: number; readonly initialInterval: DurationText };
+  readonly rollback: {
+    readonly enabled: boolean;
+    readonly reminderAfter: DurationText;
+    readonly expireAfter: DurationText;
+    readonly approvers: readonly string[];
+  };
+}
+
+export interface DailyMonitoringInput {
+  /** The trading day monitored, YYYY-MM-DD (Asia/Kolkata). */
+  readonly date: string;
+  readonly settings: MonitoringSettings;
+}
+
+export interface GroundTruthResult {
+  readonly date: string;
+  readonly filesIngested: readonly { tradeDate: string; fileName: string; layout: string; rows: number }[];
+  readonly bhavcopyForDate: boolean;
+  readonly labelsWritten: number;
+  readonly labelsPending: number;
+  readonly exceptions: readonly { bseCode: number; predictionDate: string; reason: string; detail: string }[];
+}
+
+export interface WindowPerformance {
+  readonly windowDays: number;
+  readonly predictions: number;
+  readonly tp: number;
+  readonly fp: number;
+  readonly fn: number;
+  readonly tn: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly rocAuc: number | null;
+  readonly f1Ci: { readonly low: number; readonly high: number } | null;
+  readonly relativeDrop: number;
+  readonly severity: DegradationSeverity;
+}
+
+export interface RollbackCandidateInfo {
+  readonly version: string;
+  readonly f1: number;
+  readonly f1Source: string;
+}
+
+export interface PerformanceResult {
+  readonly date: string;
+  readonly modelVersion: string;
+  readonly baseline: TestMetrics;
+  readonly windows: readonly WindowPerformance[];
+  /** The severity of the evaluated window (30 days by default), which drives alerts. */
+  readonly severity: DegradationSeverity;
+  readonly relativeDrop: number;
+  readonly reason: string;
+  readonly candidate: RollbackCandidateInfo | null;
+}
+
+export interface DriftResult {
+  readonly date: string;
+  readonly modelVersion: string;
+  readonly baselineWindow: { readonly start: string; readonly end: string; readonly days: number };
+  readonly dailyRows: number;
+  readonly weeklyRows: number;
+  readonly evaluation: DriftEvaluation;
+}
+
+export interface ReportsResult {
+  readonly driftReportPath: string;
+  readonly performanceReportPath: string;
+}
+
+export interface PlannedAlert {
+  readonly alertId: number;
+  readonly dedupKey: string;
+  readonly source: string;
+  readonly level: string;
+  readonly channels: readonly ChannelName[];
+}
+
+export interface DeliveryOutcome {
+  readonly alertId: number;
+  readonly channel: ChannelName;
+  readonly status: 'sent' | 'already_sent' | 'not_configured' | 'failed';
+  readonly fallbackFor?: ChannelName;
+  readonly error?: string;
+}
+
+export interface DailyRunSummary {
+  readonly date: string;
+  readonly modelVersion: string;
+  readonly labelsWritten: number;
+  readonly f1_30d: number | null;
+  readonly degradation: DegradationSeverity;
+  readonly drift: DriftSeverity;
+  readonly driftingFeatures: readonly string[];
+  readonly reports: ReportsResult;
+  readonly alerts: readonly PlannedAlert[];
+  readonly deliveries: readonly DeliveryOutcome[];
+  readonly rollbackApprovalWorkflowId: string | null;
+  readonly text: string;
+}
