@@ -5,7 +5,13 @@
 import type { AlertLink, AlertMessage, AlertSeverity, AlertSource, ChannelName } from './types.js';
 
 export const CHANNEL_NAMES = ['slack', 'email', 'pagerduty'] as const satisfies readonly ChannelName[];
-export const ALERT_SOURCES = ['drift', 'degradation', 'rollback', 'api', 'log'] as const satisfies readonly AlertSource[];
+export const ALERT_SOURCES = [
+  'drift',
+  'degradation',
+  'rollback',
+  'api',
+  'log',
+] as const satisfies readonly AlertSource[];
 
 /**
  * Every level a source may raise and the severity it carries on every channel. Levels without a route are
@@ -111,7 +117,9 @@ export function severityFor(source: AlertSource, level: string): AlertSeverity |
  * re-run day finds the alert it already raised. Free-text parts are percent-encoded so that a version or an
  * alertname containing `:` cannot make two different findings collide.
  */
-export function dedupKeyFor(finding: Pick<AlertFinding, 'source' | 'level' | 'date' | 'modelVersion' | 'subject'>): string {
+export function dedupKeyFor(
+  finding: Pick<AlertFinding, 'source' | 'level' | 'date' | 'modelVersion' | 'subject'>,
+): string {
   let key = `${finding.source}:${finding.level.toUpperCase()}:${finding.date}`;
   if (finding.modelVersion) key += `:${encodeURIComponent(finding.modelVersion)}`;
   if (finding.subject) key += `#${encodeURIComponent(finding.subject)}`;
@@ -133,7 +141,9 @@ export function buildAlert(finding: AlertFinding, createdAt: string): AlertMessa
     );
   }
   if (!isIsoDay(finding.date)) {
-    throw new AlertFindingError(`alert finding ${source} ${level}: date "${finding.date}" is not an ISO day YYYY-MM-DD`);
+    throw new AlertFindingError(
+      `alert finding ${source} ${level}: date "${finding.date}" is not an ISO day YYYY-MM-DD`,
+    );
   }
   if (Number.isNaN(Date.parse(createdAt))) {
     throw new AlertFindingError(`alert finding ${source} ${level}: createdAt "${createdAt}" is not an ISO timestamp`);
@@ -182,7 +192,10 @@ export function channelsFor(
   return unique(routes?.[alert.level.toUpperCase()] ?? []);
 }
 
-export function fallbacksFor(channel: ChannelName, policy: EscalationPolicy = DEFAULT_ESCALATION_POLICY): ChannelName[] {
+export function fallbacksFor(
+  channel: ChannelName,
+  policy: EscalationPolicy = DEFAULT_ESCALATION_POLICY,
+): ChannelName[] {
   return unique(policy.fallbacks[channel]).filter((c) => c !== channel);
 }
 

@@ -129,7 +129,9 @@ describe('buildAlert', () => {
 
   it('rejects an unknown level, naming the source and the levels it knows', () => {
     expect(() => build({ level: 'SEVERE' })).toThrow(AlertFindingError);
-    expect(() => build({ level: 'SEVERE' })).toThrow('level "SEVERE" is not a drift level (known: LOW, MODERATE, HIGH, CRITICAL)');
+    expect(() => build({ level: 'SEVERE' })).toThrow(
+      'level "SEVERE" is not a drift level (known: LOW, MODERATE, HIGH, CRITICAL)',
+    );
   });
 
   it('rejects a date that is not a real ISO day, and a createdAt that is not a timestamp', () => {
