@@ -17,7 +17,7 @@ export function alertFields(alert: AlertMessage): { readonly label: string; read
   return [
     { label: 'Source', value: alert.source },
     { label: 'Level', value: alert.level },
-    { label: 'Date', value: alert.date ?? '-' },
+    { label: 'Date', value: alert.date },
     { label: 'Model version', value: alert.modelVersion ?? '-' },
   ];
 }

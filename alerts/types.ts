@@ -21,8 +21,8 @@ export interface AlertMessage {
   readonly body: string;
   readonly links: readonly AlertLink[];
   readonly createdAt: string;
-  /** ISO day the finding is about (buildAlert always sets it; optional so older literals still type-check). */
-  readonly date?: string;
+  /** ISO day (YYYY-MM-DD) the finding is about: the monitoring date, part of the dedup key. */
+  readonly date: string;
   readonly modelVersion?: string;
 }
 

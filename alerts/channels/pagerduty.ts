@@ -51,7 +51,7 @@ export interface PagerDutyResolveEvent {
 export function buildPagerDutyTrigger(alert: AlertMessage, routingKey: string): PagerDutyTriggerEvent {
   const details: Record<string, string> = {
     level: alert.level,
-    date: alert.date ?? '-',
+    date: alert.date,
     model_version: alert.modelVersion ?? '-',
     summary: alert.summary,
     body: truncate(alert.body, BODY_MAX),
