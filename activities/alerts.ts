@@ -49,19 +49,20 @@ function driftFinding(deps: ActivityDeps, input: RecordAlertsInput): AlertFindin
 
 function degradationFinding(deps: ActivityDeps, input: RecordAlertsInput): AlertFinding | null {
   const { performance } = input;
-  if (performance.severity === 'NONE' || performance.severity === 'INSUFFICIENT_DATA') return null;
+  const { severity } = performance.degradation;
+  if (severity === 'NONE' || severity === 'INSUFFICIENT_DATA') return null;
   const w = performance.windows.find((x) => x.windowDays === 30) ?? performance.windows[0];
   const candidate = performance.candidate
     ? ` Rollback candidate: ${performance.candidate.version} (F1 ${performance.candidate.f1.toFixed(3)}).`
     : '';
   return {
     source: 'degradation',
-    level: performance.severity,
+    level: severity,
     date: input.date,
     modelVersion: performance.modelVersion,
-    title: `Model ${performance.modelVersion} F1 degradation ${performance.severity} on ${input.date}`,
-    summary: `F1 ${w ? w.f1.toFixed(3) : 'n/a'} vs test-set ${performance.baseline.f1.toFixed(3)} (drop ${pct(performance.relativeDrop)}).${candidate}`,
-    body: performance.reason,
+    title: `Model ${performance.modelVersion} F1 degradation ${severity} on ${input.date}`,
+    summary: `F1 ${w ? w.f1.toFixed(3) : 'n/a'} vs test-set ${performance.baseline.f1.toFixed(3)} (drop ${pct(performance.degradation.relativeDrop)}).${candidate}`,
+    body: performance.degradation.reason,
     links: [{ label: 'Performance report', url: reportUrl(deps.config, input.reports.performanceReportPath) }],
   };
 }

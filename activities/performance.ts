@@ -6,7 +6,7 @@
 import { log } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { queryRows } from '../db/rows.js';
+import { queryRows, replaceAllExcept } from '../db/rows.js';
 import { modelPerformanceHistory } from '../db/schema/index.js';
 import type { ModelVersionRecord } from '../domain/model/types.js';
 import { classifyDegradation, type DegradationSettings } from '../domain/performance/degradation.js';
@@ -128,23 +128,7 @@ async function storeWindows(
     .values(values)
     .onConflictDoUpdate({
       target: [modelPerformanceHistory.evaluationDate, modelPerformanceHistory.modelVersion, modelPerformanceHistory.windowDays],
-      set: {
-        scoring: sql`excluded.scoring`,
-        predictions: sql`excluded.predictions`,
-        truePositives: sql`excluded.true_positives`,
-        falsePositives: sql`excluded.false_positives`,
-        falseNegatives: sql`excluded.false_negatives`,
-        trueNegatives: sql`excluded.true_negatives`,
-        precision: sql`excluded.precision`,
-        recall: sql`excluded.recall`,
-        f1: sql`excluded.f1`,
-        rocAuc: sql`excluded.roc_auc`,
-        f1CiLow: sql`excluded.f1_ci_low`,
-        f1CiHigh: sql`excluded.f1_ci_high`,
-        baselineF1: sql`excluded.baseline_f1`,
-        f1RelativeDrop: sql`excluded.f1_relative_drop`,
-        severity: sql`excluded.severity`,
-      },
+      set: replaceAllExcept(modelPerformanceHistory, ['evaluationDate', 'modelVersion', 'windowDays']),
     });
 }
 
@@ -199,9 +183,7 @@ export async function evaluatePerformance(deps: ActivityDeps, input: EvaluatePer
     modelVersion: active.version,
     baseline: active.testMetrics,
     windows: activeWindows,
-    severity: grade.severity,
-    relativeDrop: grade.relativeDrop,
-    reason: grade.reason,
-    candidate: candidate ? { version: candidate.version, f1: candidate.f1, f1Source: candidate.f1Source } : null,
+    degradation: grade,
+    candidate,
   };
 }

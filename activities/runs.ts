@@ -1,5 +1,5 @@
 /** The run record: one row per monitored day, the first thing an operator or the dashboard reads. */
-import { sql } from 'drizzle-orm';
+import { replaceAllExcept } from '../db/rows.js';
 import { monitoringRuns } from '../db/schema/index.js';
 import type { DailyRunSummary } from '../workflows/types.js';
 import type { ActivityDeps } from './context.js';
@@ -25,14 +25,6 @@ export async function recordRun(
     .values(values)
     .onConflictDoUpdate({
       target: monitoringRuns.runDate,
-      set: {
-        workflowId: sql`excluded.workflow_id`,
-        runId: sql`excluded.run_id`,
-        modelVersion: sql`excluded.model_version`,
-        driftSeverity: sql`excluded.drift_severity`,
-        degradationSeverity: sql`excluded.degradation_severity`,
-        summary: sql`excluded.summary`,
-        completedAt: sql`excluded.completed_at`,
-      },
+      set: replaceAllExcept(monitoringRuns, ['runDate']),
     });
 }

@@ -27,7 +27,7 @@ export function summariseDailyRun(input: SummaryInput): DailyRunSummary {
   const sent = deliveries.filter((d) => d.status === 'sent').map((d) => `${d.channel}`);
   const lines = [
     `${date} model ${performance.modelVersion}: ${groundTruth.labelsWritten} new labels`,
-    `F1 (30d) ${window30 ? window30.f1.toFixed(3) : 'n/a'}, degradation ${performance.severity}`,
+    `F1 (30d) ${window30 ? window30.f1.toFixed(3) : 'n/a'}, degradation ${performance.degradation.severity}`,
     `drift ${drift.evaluation.severity}${drifting.length > 0 ? ` (${drifting.join(', ')})` : ''}`,
     `alerts ${planned.length}${sent.length > 0 ? `, sent on ${sent.join(', ')}` : ''}`,
     ...(input.rollbackApprovalWorkflowId ? [`rollback approval pending: ${input.rollbackApprovalWorkflowId}`] : []),
@@ -37,7 +37,7 @@ export function summariseDailyRun(input: SummaryInput): DailyRunSummary {
     modelVersion: performance.modelVersion,
     labelsWritten: groundTruth.labelsWritten,
     f1_30d: window30?.f1 ?? null,
-    degradation: performance.severity,
+    degradation: performance.degradation.severity,
     drift: drift.evaluation.severity,
     driftingFeatures: drifting,
     reports,

@@ -6,7 +6,8 @@ import type { EscalationPolicy } from '../alerts/policy.js';
 import type { ChannelName } from '../alerts/types.js';
 import type { DriftEvaluation, DriftSettings } from '../domain/drift/policy.js';
 import type { TestMetrics } from '../domain/model/types.js';
-import type { DegradationSettings } from '../domain/performance/degradation.js';
+import type { DegradationResult, DegradationSettings } from '../domain/performance/degradation.js';
+import type { RollbackCandidate } from '../domain/performance/rollback-candidate.js';
 
 export type DriftSeverity = 'NONE' | 'MODERATE' | 'HIGH' | 'CRITICAL';
 export type DegradationSeverity = 'NONE' | 'MINOR' | 'MODERATE' | 'SEVERE' | 'INSUFFICIENT_DATA';
@@ -64,22 +65,14 @@ export interface WindowPerformance {
   readonly severity: DegradationSeverity;
 }
 
-export interface RollbackCandidateInfo {
-  readonly version: string;
-  readonly f1: number;
-  readonly f1Source: string;
-}
-
 export interface PerformanceResult {
   readonly date: string;
   readonly modelVersion: string;
   readonly baseline: TestMetrics;
   readonly windows: readonly WindowPerformance[];
-  /** The severity of the evaluated window (30 days by default), which drives alerts. */
-  readonly severity: DegradationSeverity;
-  readonly relativeDrop: number;
-  readonly reason: string;
-  readonly candidate: RollbackCandidateInfo | null;
+  /** The grade of the evaluated window (30 days by default), which drives alerts. */
+  readonly degradation: DegradationResult;
+  readonly candidate: RollbackCandidate | null;
 }
 
 export interface DriftResult {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   check,
   date,
   doublePrecision,
@@ -30,6 +31,8 @@ export const driftBaselines = pgTable(
     percentiles: jsonb('percentiles').$type<Record<'p5' | 'p25' | 'p50' | 'p75' | 'p95', number>>().notNull(),
     /** Sorted finite training values (or a quantile grid) that the KS test compares against. */
     referenceSample: doublePrecision('reference_sample').array().notNull(),
+    /** True when referenceSample is an evenly spaced quantile grid of a larger training sample. */
+    referenceIsQuantileGrid: boolean('reference_is_quantile_grid').notNull().default(false),
     sampleSize: integer('sample_size').notNull(),
     missingCount: integer('missing_count').notNull(),
     trainingWindowStart: date('training_window_start').notNull(),
@@ -51,12 +54,17 @@ export const driftFeatureResults = pgTable(
     missing: integer('missing').notNull(),
     nonFinite: integer('non_finite').notNull(),
     outOfRange: integer('out_of_range').notNull(),
+    rowsWeekly: integer('rows_weekly'),
     ksStatistic: doublePrecision('ks_statistic'),
     ksPValue: doublePrecision('ks_p_value'),
+    ksStatisticWeekly: doublePrecision('ks_statistic_weekly'),
+    ksPValueWeekly: doublePrecision('ks_p_value_weekly'),
     psiDaily: doublePrecision('psi_daily'),
     psiWeekly: doublePrecision('psi_weekly'),
     pValue: doublePrecision('p_value'),
     qValue: doublePrecision('q_value'),
+    decidingWindow: text('deciding_window', { enum: ['daily', 'weekly'] }),
+    severityPsi: doublePrecision('severity_psi'),
     status: text('status', { enum: ['OK', 'MODERATE', 'DRIFT', 'QUALITY', 'SKIPPED'] }).notNull(),
     action: text('action').notNull(),
     reason: text('reason'),
