@@ -1,0 +1,89 @@
+/**
+ * The prediction API process: `npx tsx api/server.ts` listens on API_HOST:API_PORT (default 127.0.0.1:8080)
+ * and closes gracefully on SIGTERM or SIGINT (in-flight requests finish, then the database pool closes).
+ */
+import { readConfig } from '../config/index.js';
+import { openDatabase } from '../db/client.js';
+import { componentLogger } from '../logging/logger.js';
+import { buildApp } from './app.js';
+import type { ApiPlugin } from './context.js';
+import { readApiConfig } from './config.js';
+
+const HELP = `Usage: npx tsx api/server.ts [--help]
+
+Starts the vcp-monitor prediction API (POST /api/v1/predict, GET /api/v1/models, GET /metrics, GET /healthz).
+
+Environment:
+  API_HOST, API_PORT            listen address (default 127.0.0.1:8080)
+  DATABASE_URL                  postgres://... ; absent: embedded PGlite under DATA_DIR
+  API_MAX_BATCH_SIZE            companies per batch request (default 500)
+  API_BODY_LIMIT_BYTES          largest request body (default 1048576)
+  API_PERSIST_PREDICTIONS       true to write served predictions (default false: the batch job writes them)
+  API_MODEL_REFRESH_MS          how often the registry is checked for a new active version (default 5000)
+  API_QUALITY_CACHE_MS          how long model-quality gauges reuse one Postgres read (default 15000)
+  API_PREDICTION_CACHE_SIZE     company-day prediction cache entries (default 10000)
+  API_MEMORY_LIMIT_BYTES        memory limit the memory alert compares RSS with (default: cgroup, else host RAM)
+  LOG_LEVEL                     DEBUG, INFO, WARNING, ERROR, CRITICAL (default INFO)
+`;
+
+/** Other engineers' route plugins, loaded when their files exist so the API starts before they are written. */
+async function optionalPlugins(): Promise<ApiPlugin[]> {
+  const plugins: ApiPlugin[] = [];
+  for (const [file, name] of [
+    ['./routes/rollback.js', 'rollbackRoutes'],
+    ['./routes/alerts.js', 'alertRoutes'],
+    ['./routes/dashboard.js', 'dashboardRoutes'],
+  ] as const) {
+    try {
+      const module = (await import(file)) as Record<string, unknown>;
+      const plugin = module[name] ?? module.default;
+      if (typeof plugin === 'function') plugins.push(plugin as ApiPlugin);
+    } catch (err) {
+      // Only the plugin file itself being absent is expected; a missing import inside it is a real fault.
+      const missing = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
+      if (!missing || !String((err as Error).message).includes(file.slice(2, -3))) throw err;
+    }
+  }
+  return plugins;
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const log = componentLogger('api');
+  const config = readConfig();
+  const apiConfig = readApiConfig();
+  const database = await openDatabase({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+  });
+  try {
+    await database.migrate();
+    const app = buildApp({ db: database.db, config: apiConfig, log, plugins: await optionalPlugins() });
+    const closed = new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log.info({ signal }, 'shutting down: finishing in-flight requests');
+        app.close().then(resolve, (err: unknown) => {
+          log.error({ err }, 'error while closing the API');
+          resolve();
+        });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    const address = await app.listen({ host: apiConfig.host, port: apiConfig.port });
+    log.info({ address, database: database.kind, persist_predictions: apiConfig.persistPredictions }, 'api listening');
+    await closed;
+  } finally {
+    await database.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    componentLogger('api').critical({ err }, 'api failed to start');
+    process.exitCode = 1;
+  });
+}
