@@ -165,6 +165,10 @@ export async function collectGroundTruth(
       .returning({ id: productionLabels.labelId });
     labelsWritten += written.length;
   }
+  const [today] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from predictions where served and prediction_date = ${date}::date`,
+  );
   log.info('ground truth collected', {
     date,
     files: filesIngested.length,
@@ -176,6 +180,7 @@ export async function collectGroundTruth(
     date,
     filesIngested,
     bhavcopyForDate: tradingDays.includes(date),
+    predictionsForDate: today?.n ?? 0,
     labelsWritten,
     labelsPending: derived.pending.length,
     exceptions: derived.exceptions.map((e) => ({ bseCode: e.bseCode, predictionDate: e.predictionDate, reason: e.reason, detail: e.detail })),

@@ -53,7 +53,7 @@ export async function writeReports(deps: ActivityDeps, input: WriteReportsInput)
     modelVersion: drift.modelVersion,
     baseline: drift.baselineWindow,
     evaluation: drift.evaluation,
-    notified: audienceFor('drift', drift.evaluation.severity, escalation),
+    notifiedChannels: audienceFor('drift', drift.evaluation.severity, escalation),
   });
   const window = (days: number) => performance.windows.find((w) => w.windowDays === days) ?? null;
   const w30 = window(30);

@@ -13,7 +13,7 @@ import type {
   PlannedAlert,
   MonitoringSettings,
 } from './types.js';
-import { summariseDailyRun } from './summary.js';
+import { summariseDailyRun, summariseNonTradingDay } from './summary.js';
 
 /** Errors that retrying cannot fix: bad files, bad settings, a missing baseline. */
 const PERMANENT_FAULTS = [
@@ -96,6 +96,10 @@ export async function dailyMonitoringWorkflow(input: DailyMonitoringInput): Prom
 
   // 1. Real outcomes: ingest the BhavCopy files up to today and label what they settle.
   const groundTruth = await ingest.collectGroundTruth({ date, reactionWindowDays: settings.groundTruth.reactionWindowDays });
+  if (!groundTruth.bhavcopyForDate && groundTruth.predictionsForDate === 0) {
+    log.info('not a trading day: nothing to monitor', { date });
+    return summariseNonTradingDay(date, groundTruth);
+  }
 
   // 2. Rolling F1 and friends per window, against the registry's test-set baseline.
   const performance = await compute.evaluatePerformance({

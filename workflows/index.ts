@@ -1,3 +1,4 @@
 // The worker's workflow bundle entry: every workflow type it serves.
 export { dailyMonitoringWorkflow } from './daily-monitoring.js';
+export { scheduledDailyMonitoringWorkflow } from './scheduled-daily.js';
 export { buildBaselinesWorkflow } from './build-baselines.js';

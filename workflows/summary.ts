@@ -34,6 +34,7 @@ export function summariseDailyRun(input: SummaryInput): DailyRunSummary {
   ];
   return {
     date,
+    tradingDay: true,
     modelVersion: performance.modelVersion,
     labelsWritten: groundTruth.labelsWritten,
     f1_30d: window30?.f1 ?? null,
@@ -45,5 +46,24 @@ export function summariseDailyRun(input: SummaryInput): DailyRunSummary {
     deliveries,
     rollbackApprovalWorkflowId: input.rollbackApprovalWorkflowId,
     text: lines.join('; '),
+  };
+}
+
+/** A date with neither a BhavCopy nor predictions: an exchange holiday, reported rather than monitored. */
+export function summariseNonTradingDay(date: string, groundTruth: GroundTruthResult): DailyRunSummary {
+  return {
+    date,
+    tradingDay: false,
+    modelVersion: '',
+    labelsWritten: groundTruth.labelsWritten,
+    f1_30d: null,
+    degradation: 'NONE',
+    drift: 'NONE',
+    driftingFeatures: [],
+    reports: null,
+    alerts: [],
+    deliveries: [],
+    rollbackApprovalWorkflowId: null,
+    text: `${date}: no BhavCopy and no predictions (exchange holiday?): nothing monitored; ${groundTruth.labelsWritten} new labels`,
   };
 }

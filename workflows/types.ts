@@ -44,6 +44,8 @@ export interface GroundTruthResult {
   readonly date: string;
   readonly filesIngested: readonly { tradeDate: string; fileName: string; layout: string; rows: number }[];
   readonly bhavcopyForDate: boolean;
+  /** Served predictions scored on the date: with no BhavCopy either, the date was not a trading day. */
+  readonly predictionsForDate: number;
   readonly labelsWritten: number;
   readonly labelsPending: number;
   readonly exceptions: readonly { bseCode: number; predictionDate: string; reason: string; detail: string }[];
@@ -107,13 +109,15 @@ export interface DeliveryOutcome {
 
 export interface DailyRunSummary {
   readonly date: string;
+  /** False for a date with neither a BhavCopy nor predictions (an exchange holiday): nothing was monitored. */
+  readonly tradingDay: boolean;
   readonly modelVersion: string;
   readonly labelsWritten: number;
   readonly f1_30d: number | null;
   readonly degradation: DegradationSeverity;
   readonly drift: DriftSeverity;
   readonly driftingFeatures: readonly string[];
-  readonly reports: ReportsResult;
+  readonly reports: ReportsResult | null;
   readonly alerts: readonly PlannedAlert[];
   readonly deliveries: readonly DeliveryOutcome[];
   readonly rollbackApprovalWorkflowId: string | null;
