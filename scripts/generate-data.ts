@@ -15,11 +15,7 @@ import {
   formatScripsCsv,
   formatTrainingCsv,
 } from '../domain/synthetic/csv.js';
-import {
-  DEFAULT_SEED,
-  generateSyntheticDataset,
-  type SyntheticPrediction,
-} from '../domain/synthetic/generate.js';
+import { DEFAULT_SEED, generateSyntheticDataset, type SyntheticPrediction } from '../domain/synthetic/generate.js';
 import { windowMetrics } from '../domain/synthetic/evaluate.js';
 
 const USAGE = `Usage: npx tsx scripts/generate-data.ts [options]

@@ -25,7 +25,8 @@ interface FeatureShape {
 const logistic = (t: number): number => 1 / (1 + Math.exp(-t));
 const round = (value: number, decimals: number): number => {
   const f = 10 ** decimals;
-  return Math.round(value * f) / f;
+  // `+ 0` turns -0 into 0: a CSV cell cannot carry the sign of zero, and the round trip must be exact.
+  return Math.round(value * f) / f + 0;
 };
 const clamp = (value: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, value));
 /** sinh(k z) / k: close to z near 0, with fatter tails than a normal; the shape of stock returns and growth rates. */
