@@ -28,9 +28,11 @@ import { createRandom, deriveSeed, type Random } from './random.js';
 import { generateScrips } from './scrips.js';
 
 /**
- * The seed the bundled data set is written with. The gap between a model's test F1 and its production F1 over 30
- * days is sampling noise of about 3.5% (one standard deviation, measured over seeds 1-16), so not every seed
- * lands within 3%; this one does, and the tests pin its figures.
+ * The seed the bundled data set is written with. The gap between the active model's test F1 and its production
+ * F1 over the 30 days before the change is sampling noise (test split of 2000 rows, about 3800 announcements):
+ * over seeds 1-16 its standard deviation is 3.0%, 11 of the 16 land within 3% and 13 within 4%. This seed lands
+ * at 0.0% and the tests pin it. The post-change drop (28-44%) and the older model beating the active one after
+ * the change held for all 16 seeds.
  */
 export const DEFAULT_SEED = 8;
 

@@ -1,6 +1,11 @@
 /**
  * Daily OHLC paths for every scrip, in whole paise on the 5-paise tick, with the earnings reaction days forced to
  * hit (outcome 1) or miss (outcome 0) the upper circuit exactly as the label rule computes it.
+ *
+ * The paths are not derived from the features: a scrip's simulated prices before its announcement do not produce
+ * the rsi_14, momentum or volatility values in its prediction row. Nothing in the monitor recomputes features from
+ * prices, but a check that did would find them unrelated, and a chart of a scrip's price next to its features would
+ * not tell a consistent story.
  */
 import type { BhavCopyFile, BhavCopyLayout, PriceRow, Scrip } from '../bhavcopy/types.js';
 import { upperCircuitPaise } from '../labels/upper-circuit.js';
