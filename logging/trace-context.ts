@@ -1,5 +1,6 @@
 /** The trace id of the work in progress, carried through async calls without passing it by hand. */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 interface TraceContext {
   readonly traceId: string;
@@ -13,4 +14,55 @@ export function runWithTraceId<T>(traceId: string, fn: () => T): T {
 
 export function currentTraceId(): string | undefined {
   return storage.getStore()?.traceId;
+}
+
+/** A fresh trace id for work that arrives without one: a random UUID. */
+export function newTraceId(): string {
+  return randomUUID();
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ALL_ZERO_TRACE = '0'.repeat(32);
+/** Free-form ids are accepted only in a shape that cannot inject anything into a log line or a header. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The trace-id part of a W3C traceparent header, or undefined when the header is absent or malformed. */
+export function traceIdFromTraceparent(header: string | undefined): string | undefined {
+  const m = header ? TRACEPARENT.exec(header.trim().toLowerCase()) : null;
+  // Version ff is forbidden and an all-zero trace id is invalid (W3C Trace Context, section 3.2).
+  if (!m || m[1] === 'ff' || m[2] === ALL_ZERO_TRACE) return undefined;
+  return m[2];
+}
+
+type HeaderValue = string | string[] | undefined;
+
+function single(value: HeaderValue): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The trace id a caller sent: the W3C traceparent's trace id first (what other services log), then
+ * X-Request-Id, then the older X-Trace-Id. Undefined when none is usable, and the caller makes a new one.
+ */
+export function traceIdFromHeaders(headers: Readonly<Record<string, HeaderValue>>): string | undefined {
+  const fromParent = traceIdFromTraceparent(single(headers.traceparent));
+  if (fromParent) return fromParent;
+  for (const name of ['x-request-id', 'x-trace-id']) {
+    const value = single(headers[name])?.trim();
+    if (value && REQUEST_ID.test(value)) return value;
+  }
+  return undefined;
+}
+
+/**
+ * A traceparent header for a response or an outgoing call. A UUID or 32-hex id is used as the trace id itself; a
+ * free-form X-Request-Id is hashed to 32 hex, so the header stays valid and the same id always maps the same way.
+ */
+export function traceparentFor(traceId: string): string {
+  const compact = traceId.toLowerCase().replace(/-/g, '');
+  const hex =
+    /^[0-9a-f]{32}$/.test(compact) && compact !== ALL_ZERO_TRACE
+      ? compact
+      : createHash('sha256').update(traceId).digest('hex').slice(0, 32);
+  return `00-${hex}-${randomBytes(8).toString('hex')}-01`;
 }

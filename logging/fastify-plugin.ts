@@ -1,0 +1,117 @@
+/**
+ * Trace ids and request logging for a Fastify app. Registered once on the root instance (it skips encapsulation),
+ * before the routes, it gives every request a trace id (the caller's traceparent or X-Request-Id, else a UUID),
+ * runs the request's work inside that trace context, answers with X-Request-Id and traceparent headers, writes one
+ * line per request (method, route, status, duration), and writes the audit line for each prediction served.
+ */
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditedPrediction, AuditLogger } from './audit.js';
+import { activeAuditLogger, componentLogger, type AppLogger } from './logger.js';
+import { currentTraceId, newTraceId, runWithTraceId, traceIdFromHeaders, traceparentFor } from './trace-context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    traceId: string;
+  }
+}
+
+export interface LoggingPluginOptions {
+  /** The request-line logger; default `componentLogger('http')`. */
+  readonly log?: AppLogger;
+  /** Default: the audit logger `configureLogging` made, looked up per request so late configuration works. */
+  readonly audit?: AuditLogger;
+  /** Route patterns (as registered, e.g. `/api/v1/predict`) whose 2xx answers hold predictions to audit. */
+  readonly auditRoutes?: readonly string[];
+  /** The authenticated caller, for the audit trail; default: none known. */
+  readonly userIdOf?: (request: FastifyRequest) => string | undefined;
+}
+
+export const TRACE_HEADERS = { requestId: 'x-request-id', traceparent: 'traceparent' } as const;
+
+/** The predictions in a predict answer, single (`{ bse_code, ... }`) or batch (`{ predictions: [...] }`). */
+export function predictionsInPayload(payload: unknown): AuditedPrediction[] {
+  if (payload === null || typeof payload !== 'object') return [];
+  const items: unknown[] = Array.isArray((payload as { predictions?: unknown }).predictions)
+    ? ((payload as { predictions: unknown[] }).predictions)
+    : [payload];
+  return items.filter(isAuditedPrediction);
+}
+
+function isAuditedPrediction(item: unknown): item is AuditedPrediction {
+  if (item === null || typeof item !== 'object') return false;
+  const p = item as Record<string, unknown>;
+  return (
+    typeof p.bse_code === 'number' &&
+    typeof p.prediction_date === 'string' &&
+    (p.predicted_label === 0 || p.predicted_label === 1) &&
+    typeof p.probability === 'number' &&
+    typeof p.model_version === 'string'
+  );
+}
+
+/**
+ * The error body with `error.trace_id` added: the API's error handler (and not-found handler) call this so a
+ * client can quote the id and an operator can find every line of that request.
+ */
+export function withTraceId<B extends { readonly error: object }>(
+  body: B,
+  traceId: string | undefined = currentTraceId(),
+): B & { readonly error: { readonly trace_id: string | null } } {
+  return { ...body, error: { ...body.error, trace_id: traceId ?? null } };
+}
+
+const plugin: FastifyPluginCallback<LoggingPluginOptions> = (app: FastifyInstance, options, done) => {
+  const log = options.log ?? componentLogger('http');
+  const auditRoutes = new Set(options.auditRoutes ?? []);
+  const userIdOf = options.userIdOf ?? (() => undefined);
+  if (!app.hasRequestDecorator('traceId')) app.decorateRequest('traceId', '');
+
+  app.addHook('onRequest', (request, reply, next) => {
+    const traceId = traceIdFromHeaders(request.headers) ?? newTraceId();
+    request.traceId = traceId;
+    void reply.header(TRACE_HEADERS.requestId, traceId);
+    void reply.header(TRACE_HEADERS.traceparent, traceparentFor(traceId));
+    runWithTraceId(traceId, next);
+  });
+
+  // Body parsing runs in the socket's async context, which loses the one entered in onRequest; re-entering
+  // after parsing puts validation, the handler and later hooks back inside the request's trace.
+  app.addHook('preValidation', (request, _reply, next) => {
+    runWithTraceId(request.traceId, next);
+  });
+
+  if (auditRoutes.size > 0) {
+    app.addHook('preSerialization', (request: FastifyRequest, reply: FastifyReply, payload: unknown, next) => {
+      const route = request.routeOptions.url;
+      if (route !== undefined && auditRoutes.has(route) && reply.statusCode < 300) {
+        const audit = options.audit ?? activeAuditLogger();
+        const predictions = audit ? predictionsInPayload(payload) : [];
+        if (audit && predictions.length > 0) {
+          audit.recordPredictions(predictions, { userId: userIdOf(request), traceId: request.traceId });
+        }
+      }
+      next(null, payload);
+    });
+  }
+
+  app.addHook('onResponse', (request, reply, next) => {
+    const status = reply.statusCode;
+    const fields = {
+      trace_id: request.traceId,
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: status,
+      duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+    };
+    if (status >= 500) log.error(fields, 'request failed');
+    else log.info(fields, 'request completed');
+    next();
+  });
+
+  done();
+};
+
+// Fastify's documented marker for a plugin whose hooks apply to the parent (root) instance, as fastify-plugin sets.
+Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'vcp-logging' });
+
+export const loggingPlugin = plugin;
