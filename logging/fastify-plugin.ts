@@ -22,6 +22,8 @@ export interface LoggingPluginOptions {
   readonly audit?: AuditLogger;
   /** Route patterns (as registered, e.g. `/api/v1/predict`) whose 2xx answers hold predictions to audit. */
   readonly auditRoutes?: readonly string[];
+  /** Routes polled by machines (`/metrics`, `/healthz`) whose request lines are DEBUG rather than INFO. */
+  readonly quietRoutes?: readonly string[];
   /** The authenticated caller, for the audit trail; default: none known. */
   readonly userIdOf?: (request: FastifyRequest) => string | undefined;
 }
@@ -63,6 +65,7 @@ export function withTraceId<B extends { readonly error: object }>(
 const plugin: FastifyPluginCallback<LoggingPluginOptions> = (app: FastifyInstance, options, done) => {
   const log = options.log ?? componentLogger('http');
   const auditRoutes = new Set(options.auditRoutes ?? []);
+  const quietRoutes = new Set(options.quietRoutes ?? []);
   const userIdOf = options.userIdOf ?? (() => undefined);
   if (!app.hasRequestDecorator('traceId')) app.decorateRequest('traceId', '');
 
@@ -96,14 +99,16 @@ const plugin: FastifyPluginCallback<LoggingPluginOptions> = (app: FastifyInstanc
 
   app.addHook('onResponse', (request, reply, next) => {
     const status = reply.statusCode;
+    const route = request.routeOptions.url ?? 'unmatched';
     const fields = {
       trace_id: request.traceId,
       method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
+      route,
       status_code: status,
       duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
     };
     if (status >= 500) log.error(fields, 'request failed');
+    else if (quietRoutes.has(route)) log.debug(fields, 'request completed');
     else log.info(fields, 'request completed');
     next();
   });
