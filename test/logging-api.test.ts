@@ -21,6 +21,7 @@ const model = handMadeModel('1.4.0');
 const fixedModel: ModelSource = { current: () => Promise.resolve(model), reload: () => Promise.resolve(model) };
 
 /** Routes that log from inside the handler, across an await, and fail, as other engineers' plugins will. */
+// eslint-disable-next-line @typescript-eslint/require-await -- ApiPlugin is an async plugin type; this one registers synchronously.
 const probeRoutes: ApiPlugin = async (app) => {
   const log = componentLogger('probe');
   app.post('/test/work', async (request) => {
@@ -129,7 +130,7 @@ describe('API logging to files', () => {
       payload: { predictions: items },
     });
     expect(res.statusCode).toBe(200);
-    const served = (res.json() as { predictions: { bse_code: number; probability: number; predicted_label: number }[] })
+    const served = res.json<{ predictions: { bse_code: number; probability: number; predicted_label: number }[] }>()
       .predictions;
     await flushLogs();
 
