@@ -119,7 +119,28 @@ export function decisionProblem(
   if (input.version === undefined || input.version === null || input.version === '') {
     if (requireVersion) return `version is required and must be the proposed candidate "${state.candidateVersion}"`;
   } else if (input.version !== state.candidateVersion) {
-    return `version "${String(input.version)}" is not the proposed candidate "${state.candidateVersion}" of ${state.workflowId}`;
+    return `version ${JSON.stringify(input.version)} is not the proposed candidate "${state.candidateVersion}" of ${state.workflowId}`;
   }
   return null;
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1, millisecond: 1, milliseconds: 1,
+  s: 1_000, sec: 1_000, secs: 1_000, second: 1_000, seconds: 1_000,
+  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
+  h: 3_600_000, hr: 3_600_000, hrs: 3_600_000, hour: 3_600_000, hours: 3_600_000,
+  d: 86_400_000, day: 86_400_000, days: 86_400_000,
+};
+
+/**
+ * A duration setting ('2 seconds', '4h', '1.5 days') in milliseconds. The workflow needs the number to place the
+ * reminders and the expiry on one clock; bad text fails the request at once, with the setting named.
+ */
+export function durationMs(text: string, setting: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(String(text));
+  const unit = UNIT_MS[(m?.[2] ?? '').toLowerCase() || 'ms'];
+  if (!m || unit === undefined || Number(m[1]) <= 0) {
+    throw new RangeError(`${setting} "${text}" is not a positive duration such as "30 seconds", "4 hours" or "2 days"`);
+  }
+  return Number(m[1]) * unit;
 }
