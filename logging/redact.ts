@@ -30,8 +30,16 @@ const SECRET_KEY_NAMES = [
 ];
 const SECRET_KEYS = new Set(SECRET_KEY_NAMES);
 
+/** Log field names repeat endlessly, so the normalised lookup is memoised (bounded: field names are code, not data). */
+const secretKeyCache = new Map<string, boolean>();
+
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''));
+  let secret = secretKeyCache.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''));
+    if (secretKeyCache.size < 10_000) secretKeyCache.set(key, secret);
+  }
+  return secret;
 }
 
 /** The spellings that appear in this code base and its configuration, for pino's path-based redaction. */
@@ -55,16 +63,19 @@ const REDACT_KEY_SPELLINGS = [
 ];
 
 /**
- * Paths under `context` (where call fields land) down to three levels, and request headers. fast-redact has no
- * "any depth" wildcard, so deeper secrets are caught by the scrubber's key check instead.
+ * Static paths only: fast-redact compiles them to direct property checks, whereas each wildcard path walks every
+ * key of the object on every line (measured: 50 wildcard paths cost ~44 µs a line, 4x the rest of the line's
+ * work). Secrets deeper down, or under other spellings, are caught by `scrubValue`'s key check, at any depth.
  */
 export function redactPaths(): string[] {
   const paths: string[] = [];
   for (const key of REDACT_KEY_SPELLINGS) {
     const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-    paths.push(`context.${k}`, `context.*.${k}`, `context.*.*.${k}`);
+    paths.push(`context.${k}`);
   }
-  paths.push('context.headers["x-api-key"]', 'context.*.headers["x-api-key"]');
+  for (const header of ['authorization', 'cookie', '["x-api-key"]']) {
+    paths.push(`context.headers.${header}`, `context.req.headers.${header}`);
+  }
   return paths;
 }
 
