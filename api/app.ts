@@ -3,12 +3,12 @@
  * Request metrics, trace ids and access logging are hooks on the root instance so that every plugin's routes,
  * including other engineers' added through `plugins`, are measured the same way.
  */
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Database } from '../db/client.js';
 import { componentLogger, type AppLogger } from '../logging/logger.js';
-import { runWithTraceId } from '../logging/trace-context.js';
+// logging/ (trace ids, request lines, audit lines): see docs/logging.md.
+import { loggingPlugin, withTraceId } from '../logging/fastify-plugin.js';
 import type { ApiConfig } from './config.js';
 import type { ApiContext, ApiPlugin } from './context.js';
 import { API_ERRORS, ApiError, describeViolation, type ApiErrorCode, type SchemaViolation } from './errors.js';
@@ -50,17 +50,7 @@ export const UNMATCHED_ENDPOINT = 'unmatched';
 /** Scrapes and probes arrive every few seconds; at info they would drown the access log. */
 const QUIET_ENDPOINTS = new Set(['/metrics', '/healthz']);
 
-const TRACE_ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
-
-function traceIdOf(request: FastifyRequest): string {
-  const header = request.headers['x-trace-id'];
-  if (typeof header === 'string' && TRACE_ID_PATTERN.test(header)) return header;
-  // W3C traceparent: version-traceid-parentid-flags; the 32-hex trace id is what other services log.
-  const parent = request.headers.traceparent;
-  const traceId = typeof parent === 'string' ? parent.split('-')[1] : undefined;
-  if (traceId && /^[0-9a-f]{32}$/.test(traceId)) return traceId;
-  return randomUUID().replace(/-/g, '');
-}
+// logging: trace ids (incoming traceparent / X-Request-Id, else a UUID) come from logging/fastify-plugin.ts.
 
 function codeForStatus(status: number): ApiErrorCode {
   if (status === 401) return 'UNAUTHORIZED';
@@ -98,16 +88,10 @@ export function toApiError(error: unknown, request: FastifyRequest, bodyLimitByt
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) return new ApiError(codeForStatus(status), e.message ?? 'bad request');
-  return new ApiError('INTERNAL', 'internal error; the trace id in x-trace-id finds it in the logs');
+  return new ApiError('INTERNAL', 'internal error; error.trace_id finds it in the logs');
 }
 
-function installInstrumentation(app: FastifyInstance, metrics: ApiMetrics, log: AppLogger): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    request.traceId = traceIdOf(request);
-    void reply.header('x-trace-id', request.traceId);
-    // Everything after this hook (parsing, handler, later hooks) runs inside the trace context.
-    runWithTraceId(request.traceId, done);
-  });
+function installInstrumentation(app: FastifyInstance, metrics: ApiMetrics): void {
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     const endpoint = request.routeOptions.url ?? UNMATCHED_ENDPOINT;
     const statusCode = reply.statusCode;
@@ -119,10 +103,6 @@ function installInstrumentation(app: FastifyInstance, metrics: ApiMetrics, log: 
       const errorType = request.apiErrorCode ?? (statusCode >= 500 ? 'server_error' : 'client_error');
       metrics.errors.inc({ endpoint, error_type: errorType, status_code: String(statusCode) });
     }
-    const fields = { method: request.method, endpoint, status_code: statusCode, duration_ms: reply.elapsedTime };
-    if (statusCode >= 500) log.error(fields, 'request failed');
-    else if (QUIET_ENDPOINTS.has(endpoint)) log.debug(fields, 'request completed');
-    else log.info(fields, 'request completed');
     done();
   });
 }
@@ -166,7 +146,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.decorateRequest('traceId', '');
   app.decorateRequest('apiErrorCode', undefined);
   app.decorate('reloadActiveModel', () => trackedModels.reload());
-  if (metrics) installInstrumentation(app, metrics, log);
+  // --- logging (owned by logging/): trace id per request (traceparent / X-Request-Id / UUID) in the async context and
+  // the X-Request-Id and traceparent response headers, one request line, one audit.log line per prediction served.
+  if (instrumented) {
+    void app.register(loggingPlugin, { log, auditRoutes: ['/api/v1/predict'], quietRoutes: [...QUIET_ENDPOINTS] });
+  }
+  // --- end logging
+  if (metrics) installInstrumentation(app, metrics);
 
   app.setErrorHandler((error, request, reply) => {
     const apiError = toApiError(error, request, config.bodyLimitBytes);
@@ -174,12 +160,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (API_ERRORS[apiError.code].type === 'server_error' && !(error instanceof ApiError)) {
       log.error({ err: error, method: request.method, url: request.url }, 'unhandled error in route');
     }
-    return reply.status(apiError.status).send(apiError.toBody());
+    return reply.status(apiError.status).send(withTraceId(apiError.toBody(), request.traceId)); // logging: error.trace_id
   });
   app.setNotFoundHandler((request, reply) => {
     const apiError = new ApiError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`);
     request.apiErrorCode = apiError.code;
-    return reply.status(apiError.status).send(apiError.toBody());
+    return reply.status(apiError.status).send(withTraceId(apiError.toBody(), request.traceId)); // logging: error.trace_id
   });
 
   const context: ApiContext = {

@@ -2,12 +2,14 @@
  * The prediction API process: `npx tsx api/server.ts` listens on API_HOST:API_PORT (default 127.0.0.1:8080)
  * and closes gracefully on SIGTERM or SIGINT (in-flight requests finish, then the database pool closes).
  */
-import { readConfig } from '../config/index.js';
-import { openDatabase } from '../db/client.js';
-import { componentLogger } from '../logging/logger.js';
+import { readConfig, type TemporalConfig } from '../config/index.js';
+import { openDatabase, type Database } from '../db/client.js';
+import { componentLogger, type AppLogger } from '../logging/logger.js';
+import { connectClient } from '../temporal/connection.js';
 import { buildApp } from './app.js';
 import type { ApiPlugin } from './context.js';
 import { readApiConfig } from './config.js';
+import { rollbackRoutes } from './routes/rollback.js';
 
 const HELP = `Usage: npx tsx api/server.ts [--help]
 
@@ -23,28 +25,38 @@ Environment:
   API_QUALITY_CACHE_MS          how long model-quality gauges reuse one Postgres read (default 15000)
   API_PREDICTION_CACHE_SIZE     company-day prediction cache entries (default 10000)
   API_MEMORY_LIMIT_BYTES        memory limit the memory alert compares RSS with (default: cgroup, else host RAM)
+  ROLLBACK_API_TOKEN            bearer token of the rollback routes (they refuse everyone when unset)
+  TEMPORAL_ADDRESS, ...         Temporal for the rollback routes; unreachable: the API starts without them
   LOG_LEVEL                     DEBUG, INFO, WARNING, ERROR, CRITICAL (default INFO)
 `;
 
-/** Other engineers' route plugins, loaded when their files exist so the API starts before they are written. */
-async function optionalPlugins(): Promise<ApiPlugin[]> {
+/**
+ * The route plugins beyond the built-in ones. Rollback needs a Temporal client; when Temporal cannot be reached the
+ * API still starts and serves predictions, without the rollback routes, because prediction must not depend on the
+ * orchestration layer. The alert intake and dashboard plugins are added to this list by their owners.
+ */
+async function serverPlugins(
+  db: Database,
+  log: AppLogger,
+  temporal: TemporalConfig,
+): Promise<{ plugins: ApiPlugin[]; close: () => Promise<void> }> {
   const plugins: ApiPlugin[] = [];
-  for (const [file, name] of [
-    ['./routes/rollback.js', 'rollbackRoutes'],
-    ['./routes/alerts.js', 'alertRoutes'],
-    ['./routes/dashboard.js', 'dashboardRoutes'],
-  ] as const) {
-    try {
-      const module = (await import(file)) as Record<string, unknown>;
-      const plugin = module[name] ?? module.default;
-      if (typeof plugin === 'function') plugins.push(plugin as ApiPlugin);
-    } catch (err) {
-      // Only the plugin file itself being absent is expected; a missing import inside it is a real fault.
-      const missing = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
-      if (!missing || !String((err as Error).message).includes(file.slice(2, -3))) throw err;
-    }
+  let close = () => Promise.resolve();
+  try {
+    const connection = await connectClient(temporal);
+    close = connection.close;
+    plugins.push(
+      rollbackRoutes({
+        db,
+        temporalClient: connection.client,
+        taskQueue: temporal.taskQueue,
+        token: process.env.ROLLBACK_API_TOKEN?.trim() || undefined,
+      }),
+    );
+  } catch (err) {
+    log.warning({ err, address: temporal.address }, 'Temporal unreachable: starting without the rollback routes');
   }
-  return plugins;
+  return { plugins, close };
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
@@ -59,9 +71,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   });
+  let closeTemporal = () => Promise.resolve();
   try {
     await database.migrate();
-    const app = buildApp({ db: database.db, config: apiConfig, log, plugins: await optionalPlugins() });
+    const extra = await serverPlugins(database.db, log, config.temporal);
+    closeTemporal = extra.close;
+    const app = buildApp({ db: database.db, config: apiConfig, log, plugins: extra.plugins });
     const closed = new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         log.info({ signal }, 'shutting down: finishing in-flight requests');
@@ -77,6 +92,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     log.info({ address, database: database.kind, persist_predictions: apiConfig.persistPredictions }, 'api listening');
     await closed;
   } finally {
+    await closeTemporal();
     await database.close();
   }
 }
