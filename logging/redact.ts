@@ -84,7 +84,7 @@ const SLACK_WEBHOOK = /(https?:\/\/hooks\.slack\.com\/)(services|workflows|trigg
 const BEARER = /\b(Bearer|Basic|ApiKey|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 const SECRET_QUERY = /([?&](?:token|access_token|api_key|apikey|key|password|secret|signature|sig)=)[^&\s"'#]+/gi;
 /** Cheap pre-check so that the common line with no secret-looking text costs one regex test per string. */
-const MAYBE_SECRET = /:\/\/|hooks\.slack|bearer|basic |apikey|token|[?&](?:key|password|secret|sig)/i;
+const MAYBE_SECRET = /:\/\/|hooks\.slack|bearer|basic |apikey|token|[?&][a-z_]*(?:key|password|secret|sig)/i;
 
 /** Replaces secrets embedded in free text, keeping enough (scheme, host, user) for the line to stay useful. */
 export function scrubText(text: string): string {
