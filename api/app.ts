@@ -39,7 +39,7 @@ export interface AppDeps {
   /** Defaults to the registry-backed store; the benchmark passes a fixed model. */
   readonly models?: ModelSource;
   /** Metrics, trace ids and access logs; off only for the overhead benchmark's baseline. Default true. */
-  readonly instrumentation?: boolean;
+  readonly instrumentation?: boolean | { readonly metrics: boolean; readonly logging: boolean };
   /** Other engineers' route plugins (rollback, alert intake, dashboard), registered after the built-in routes. */
   readonly plugins?: readonly ApiPlugin[];
 }
@@ -109,7 +109,10 @@ function installInstrumentation(app: FastifyInstance, metrics: ApiMetrics): void
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { db, config } = deps;
-  const instrumented = deps.instrumentation ?? true;
+  const parts =
+    typeof deps.instrumentation === 'object'
+      ? deps.instrumentation
+      : { metrics: deps.instrumentation ?? true, logging: deps.instrumentation ?? true };
   const log = deps.log ?? componentLogger('api');
   const cache = new PredictionCache(config.predictionCacheSize);
   const models =
@@ -119,7 +122,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       log.info({ from_version: from, to_version: to }, 'active model version changed');
     });
   let servedVersion: string | null = null;
-  const metrics = instrumented
+  const metrics = parts.metrics
     ? createApiMetrics(deps.registry ?? new Registry(), {
         db,
         log,
@@ -148,7 +151,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.decorate('reloadActiveModel', () => trackedModels.reload());
   // --- logging (owned by logging/): trace id per request (traceparent / X-Request-Id / UUID) in the async context and
   // the X-Request-Id and traceparent response headers, one request line, one audit.log line per prediction served.
-  if (instrumented) {
+  if (parts.logging) {
     void app.register(loggingPlugin, { log, auditRoutes: ['/api/v1/predict'], quietRoutes: [...QUIET_ENDPOINTS] });
   }
   // --- end logging
