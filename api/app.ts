@@ -117,10 +117,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const cache = new PredictionCache(config.predictionCacheSize);
   const models =
     deps.models ??
-    new RegistryModelStore(db, config.modelRefreshMs, (from, to) => {
-      cache.clear();
-      log.info({ from_version: from, to_version: to }, 'active model version changed');
-    });
+    new RegistryModelStore(
+      db,
+      config.modelRefreshMs,
+      (from, to) => {
+        cache.clear();
+        log.info({ from_version: from, to_version: to }, 'active model version changed');
+      },
+      (err) => log.warning({ err }, 'active model check failed; serving the loaded version'),
+    );
   let servedVersion: string | null = null;
   const metrics = parts.metrics
     ? createApiMetrics(deps.registry ?? new Registry(), {

@@ -78,6 +78,8 @@ export class RegistryModelStore implements ModelSource {
     private readonly db: Database,
     private readonly refreshMs: number,
     private readonly onChange: (from: string | null, to: string | null) => void = () => undefined,
+    /** A failed background check; the loaded model keeps serving, so the failure is reported, not thrown. */
+    private readonly onCheckFailed: (err: unknown) => void = () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -85,7 +87,7 @@ export class RegistryModelStore implements ModelSource {
     if (this.now() - this.checkedAt >= this.refreshMs) {
       const pending = this.reload();
       if (this.model === null) await pending;
-      else pending.catch(() => undefined); // the failure is surfaced by /healthz; keep serving the loaded model
+      else pending.catch(this.onCheckFailed);
     }
     if (this.model === null) {
       throw new ApiError('NO_ACTIVE_MODEL', 'the model registry has no active version; activate one in model_versions');
