@@ -45,10 +45,18 @@ function predictionApp(logged: boolean): FastifyInstance {
   return app;
 }
 
-async function round(app: FastifyInstance, requests: number): Promise<{ seconds: number; latencies: number[] }> {
+interface RoundResult {
+  seconds: number;
+  /** Process CPU time (user + system): on a shared machine it moves far less with other people's load than wall time. */
+  cpuSeconds: number;
+  latencies: number[];
+}
+
+async function round(app: FastifyInstance, requests: number): Promise<RoundResult> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const workers = Array.from({ length: CONCURRENCY }, async () => {
     while (next < requests) {
       const i = next++;
@@ -63,7 +71,8 @@ async function round(app: FastifyInstance, requests: number): Promise<{ seconds:
     }
   });
   await Promise.all(workers);
-  return { seconds: (performance.now() - started) / 1000, latencies };
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, latencies };
 }
 
 function lineCount(file: string): number {
@@ -81,13 +90,17 @@ async function main(): Promise<void> {
     await round(logged, 500);
     await flushLogs();
 
-    const results = { bare: { seconds: 0, latencies: [] as number[] }, logged: { seconds: 0, latencies: [] as number[] } };
+    const results: Record<'bare' | 'logged', RoundResult> = {
+      bare: { seconds: 0, cpuSeconds: 0, latencies: [] },
+      logged: { seconds: 0, cpuSeconds: 0, latencies: [] },
+    };
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate which goes first, so a slow patch on the machine does not always hit the same variant.
       const order = r % 2 === 0 ? (['bare', 'logged'] as const) : (['logged', 'bare'] as const);
       for (const name of order) {
         const out = await round(name === 'bare' ? bare : logged, REQUESTS);
         results[name].seconds += out.seconds;
+        results[name].cpuSeconds += out.cpuSeconds;
         results[name].latencies.push(...out.latencies);
       }
     }
@@ -97,6 +110,7 @@ async function main(): Promise<void> {
       const sorted = [...results[name].latencies].sort((a, b) => a - b);
       return {
         rps: sorted.length / results[name].seconds,
+        cpuUs: (results[name].cpuSeconds / sorted.length) * 1e6,
         p50: quantileSorted(sorted, 0.5),
         p99: quantileSorted(sorted, 0.99),
       };
@@ -111,6 +125,8 @@ async function main(): Promise<void> {
         `with logging:    ${b.rps.toFixed(0)} req/s, p50 ${fmt(b.p50)} ms, p99 ${fmt(b.p99)} ms`,
         `throughput ratio (with/without): ${(b.rps / a.rps).toFixed(3)}`,
         `p50 ratio: ${(b.p50 / a.p50).toFixed(3)}   p99 ratio: ${(b.p99 / a.p99).toFixed(3)}`,
+        `CPU per request: ${a.cpuUs.toFixed(1)} us without, ${b.cpuUs.toFixed(1)} us with (+${(b.cpuUs - a.cpuUs).toFixed(1)} us;` +
+          ` process-wide, so the thread pool's file writes count too)`,
         `lines written: app.log ${lineCount(path.join(dir, 'app.log'))}, audit.log ${lineCount(path.join(dir, 'audit.log'))}` +
           ` (expected ${REQUESTS * ROUNDS + 500} each)`,
         '',

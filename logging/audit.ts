@@ -74,7 +74,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
       const userId = meta.userId ?? null;
       const traceId = meta.traceId ?? currentTraceId() ?? null;
       // One write per line: a batch larger than the size limit then rotates between lines, never inside one.
-      for (const prediction of predictions) stream.write(auditLine(prediction, timestamp, userId, traceId));
+      for (const prediction of predictions) stream.writeLine(auditLine(prediction, timestamp, userId, traceId));
       return predictions.length;
     },
     flush: () => stream.idle(),

@@ -281,8 +281,8 @@ export async function configureLogging(setup: LoggingSetup = {}): Promise<Loggin
   for (const file of [appLog, errorsLog]) {
     file?.on('error', (err) => process.stderr.write(`log file ${file.activePath} failed: ${String(err)}\n`));
   }
-  if (appLog) targets.push({ minLevel: 0, target: appLog });
-  if (errorsLog) targets.push({ minLevel: LOG_LEVELS.error, target: errorsLog });
+  if (appLog) targets.push({ minLevel: 0, target: { write: (line: string) => appLog.writeLine(line) } });
+  if (errorsLog) targets.push({ minLevel: LOG_LEVELS.error, target: { write: (line: string) => errorsLog.writeLine(line) } });
   const audit = setup.dir
     ? createAuditLogger({
         dir: setup.dir,

@@ -49,6 +49,20 @@ describe('RotatingFileStream', () => {
     await stream.close();
   });
 
+  it('sends a line held in a write batch across midnight to the day it was logged on', async () => {
+    nowMs = Date.parse('2026-03-14T18:29:59.990Z');
+    const stream = new RotatingFileStream({ dir, base: 'app', now: clock, batchMs: 1_000 });
+    stream.writeLine('logged at 23:59:59.990 IST\n');
+    nowMs = Date.parse('2026-03-14T18:30:00.005Z');
+    stream.writeLine('logged at 00:00:00.005 IST\n');
+    // Nothing is on disk yet: both lines wait in the batch until idle() releases it.
+    expect(fs.existsSync(path.join(dir, 'app-2026-03-14.1.log.gz'))).toBe(false);
+    await stream.idle();
+    expect(gunzip('app-2026-03-14.1.log.gz')).toBe('logged at 23:59:59.990 IST\n');
+    expect(fs.readFileSync(path.join(dir, 'app.log'), 'utf8')).toBe('logged at 00:00:00.005 IST\n');
+    await stream.close();
+  });
+
   it('rotates before a line would take the file past the size limit, numbering rotations within the day', async () => {
     nowMs = Date.parse('2026-03-14T06:00:00.000Z');
     const maxBytes = 10 * 1024;
