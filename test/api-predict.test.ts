@@ -209,6 +209,29 @@ describe('prediction API', () => {
     expect(sample(await metrics(), 'model_active_info', { model_version: '1.1.0' })).toBe(1);
   });
 
+  it('notices a new active version by itself within the refresh interval, without a reload call', async () => {
+    const polling = buildApp({
+      db: database.handle.db,
+      config: { ...DEFAULT_API_CONFIG, modelRefreshMs: 50 },
+      log: silentLogger(),
+    });
+    try {
+      const version = async () =>
+        (await polling.inject({ method: 'POST', url: '/api/v1/predict', payload: predictionItem(500002, DAY) })).json<{
+          model_version: string;
+        }>().model_version;
+      expect(await version()).toBe('1.1.0');
+      await seedModelVersion(database.handle.db, '1.2.0');
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      // The request that notices the change is still answered by the loaded model; the check runs beside it.
+      await version();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await version()).toBe('1.2.0');
+    } finally {
+      await polling.close();
+    }
+  });
+
   it('reports the database reachable on /healthz', async () => {
     const res = await app.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(200);
