@@ -34,6 +34,9 @@ Environment:
  * The route plugins beyond the built-in ones. Rollback needs a Temporal client; when Temporal cannot be reached the
  * API still starts and serves predictions, without the rollback routes, because prediction must not depend on the
  * orchestration layer. The alert intake and dashboard plugins are added to this list by their owners.
+ * Known shortcoming: with Temporal down, the start waits for the client's connect deadline (about 10 s) before
+ * listening, and the rollback routes stay absent until the API is restarted; a lazily connected client would fix
+ * both but temporal/connection.ts offers only an eager connect.
  */
 async function serverPlugins(
   db: Database,
