@@ -16,6 +16,7 @@ const SECRET_KEY_NAMES = [
   'accesstoken',
   'refreshtoken',
   'apikey',
+  'xapikey',
   'authorization',
   'proxyauthorization',
   'cookie',
@@ -70,11 +71,10 @@ const REDACT_KEY_SPELLINGS = [
 export function redactPaths(): string[] {
   const paths: string[] = [];
   for (const key of REDACT_KEY_SPELLINGS) {
-    const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-    paths.push(`context.${k}`);
+    paths.push(/^[A-Za-z_$][\w$]*$/.test(key) ? `context.${key}` : `context["${key}"]`);
   }
-  for (const header of ['authorization', 'cookie', '["x-api-key"]']) {
-    paths.push(`context.headers.${header}`, `context.req.headers.${header}`);
+  for (const header of ['.authorization', '.cookie', '["x-api-key"]']) {
+    paths.push(`context.headers${header}`, `context.req.headers${header}`);
   }
   return paths;
 }
