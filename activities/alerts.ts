@@ -12,6 +12,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { buildAlert, channelsFor, type AlertFinding, type EscalationPolicy } from '../alerts/policy.js';
 import { ChannelDeliveryError } from '../alerts/errors.js';
 import type { AlertMessage, ChannelName } from '../alerts/types.js';
+import type { Database } from '../db/client.js';
 import { alertDeliveries, alerts } from '../db/schema/index.js';
 import type { DeliveryOutcome, DriftResult, PerformanceResult, PlannedAlert, ReportsResult } from '../workflows/types.js';
 import type { ActivityDeps } from './context.js';
@@ -67,8 +68,8 @@ function degradationFinding(deps: ActivityDeps, input: RecordAlertsInput): Alert
   };
 }
 
-async function upsertAlert(deps: ActivityDeps, alert: AlertMessage, channels: readonly ChannelName[]): Promise<number> {
-  const { db } = deps;
+/** Stores an alert once (its dedup key) with a pending delivery per planned channel; returns its id either way. */
+export async function upsertAlert(db: Database, alert: AlertMessage, channels: readonly ChannelName[]): Promise<number> {
   return db.transaction(async (tx) => {
     await tx
       .insert(alerts)
@@ -105,7 +106,7 @@ export async function recordAlerts(deps: ActivityDeps, input: RecordAlertsInput)
     const alert = buildAlert(finding, createdAt);
     if (!alert) continue;
     const channels = channelsFor(alert, input.escalation);
-    const alertId = await upsertAlert(deps, alert, channels);
+    const alertId = await upsertAlert(deps.db, alert, channels);
     planned.push({ alertId, dedupKey: alert.dedupKey, source: alert.source, level: alert.level, channels });
     log.info('alert recorded', { dedupKey: alert.dedupKey, channels: channels.length > 0 ? channels : 'log only' });
   }

@@ -26,7 +26,7 @@ async function listDirectory(dir: string): Promise<SourceFile[]> {
   try {
     names = await fs.readdir(dir);
   } catch (err) {
-    throw new Error(`BHAVCOPY_SOURCE directory ${dir} cannot be read: ${(err as Error).message}`);
+    throw new Error(`BHAVCOPY_SOURCE directory ${dir} cannot be read: ${(err as Error).message}`, { cause: err });
   }
   return names
     .filter((name) => /\.(csv|zip)$/i.test(name))

@@ -11,7 +11,12 @@ import { buildDriftBaselines } from './baselines.js';
 import { writeReports } from './reports.js';
 import { deliverAlert, markDeliveryFailed, recordAlerts } from './alerts.js';
 import { recordRun } from './runs.js';
-import { raiseRollbackAlert, recordRollbackEvent, switchActiveModel } from './rollback.js';
+import {
+  findOpenRollbackApproval,
+  raiseRollbackAlert,
+  recordRollbackEvent,
+  switchActiveModel,
+} from './rollback.js';
 
 type Bound<F> = F extends (deps: ActivityDeps, input: infer I) => Promise<infer R> ? (input: I) => Promise<R> : never;
 
@@ -30,7 +35,10 @@ export function createActivities(deps: ActivityDeps) {
     deliverAlert: bind(deps, deliverAlert),
     markDeliveryFailed: bind(deps, markDeliveryFailed),
     recordRun: bind(deps, recordRun),
-    recordRollbackEvent: bind(deps, recordRollbackEvent), raiseRollbackAlert: bind(deps, raiseRollbackAlert), switchActiveModel: bind(deps, switchActiveModel),
+    recordRollbackEvent: bind(deps, recordRollbackEvent),
+    raiseRollbackAlert: bind(deps, raiseRollbackAlert),
+    switchActiveModel: bind(deps, switchActiveModel),
+    findOpenRollbackApproval: bind(deps, findOpenRollbackApproval),
   };
 }
 

@@ -59,8 +59,8 @@ function evaluateWindow(
   days: number,
   input: EvaluatePerformanceInput,
 ): WindowPerformance {
-  const actual = rows.map((r) => (r.actual_label === 1 ? 1 : 0) as BinaryLabel);
-  const predicted = rows.map((r) => (r.predicted_label === 1 ? 1 : 0) as BinaryLabel);
+  const actual = rows.map((r): BinaryLabel => (r.actual_label === 1 ? 1 : 0));
+  const predicted = rows.map((r): BinaryLabel => (r.predicted_label === 1 ? 1 : 0));
   const m = classificationMetrics(actual, predicted, rows.map((r) => r.predicted_probability));
   const ci =
     rows.length > 0

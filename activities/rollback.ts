@@ -9,10 +9,12 @@ import { buildAlert, channelsFor, DEFAULT_ESCALATION_POLICY, type AlertFinding }
 import type { ChannelName } from '../alerts/types.js';
 import type { AppConfig } from '../config/index.js';
 import type { Database } from '../db/client.js';
+import { queryRows } from '../db/rows.js';
 import { alertDeliveries, alerts, modelRollbackHistory, modelVersions } from '../db/schema/index.js';
 import type { RollbackApprovalInput } from '../workflows/rollback-messages.js';
 import type { PlannedAlert } from '../workflows/types.js';
 import type { ActivityDeps } from './context.js';
+import { upsertAlert } from './alerts.js';
 import { InvalidInputError } from './errors.js';
 
 export type RollbackEvent = 'requested' | 'reminded' | 'approved' | 'rejected' | 'expired' | 'executed' | 'failed';
@@ -110,38 +112,13 @@ function rollbackFinding(input: RaiseRollbackAlertInput): AlertFinding {
 
 /**
  * Writes the alert row and its pending deliveries; the workflow then sends each through `deliverAlert`, the same
- * path as every other alert. This repeats the small upsert in alerts.ts because that one is private to its module.
+ * path as every other alert.
  */
 export async function raiseRollbackAlert(deps: ActivityDeps, input: RaiseRollbackAlertInput): Promise<PlannedAlert> {
   const alert = buildAlert(rollbackFinding(input), deps.now().toISOString());
   if (!alert) throw new InvalidInputError(`rollback alert level ${input.level} produced no alert`);
   const channels: ChannelName[] = channelsFor(alert, input.request.escalation ?? DEFAULT_ESCALATION_POLICY);
-  const alertId = await deps.db.transaction(async (tx) => {
-    await tx
-      .insert(alerts)
-      .values({
-        dedupKey: alert.dedupKey,
-        source: alert.source,
-        level: alert.level,
-        severity: alert.severity,
-        title: alert.title,
-        summary: alert.summary,
-        body: alert.body,
-        links: [...alert.links],
-        alertDate: alert.date,
-        modelVersion: alert.modelVersion ?? null,
-      })
-      .onConflictDoNothing();
-    const [row] = await tx.select({ id: alerts.id }).from(alerts).where(eq(alerts.dedupKey, alert.dedupKey));
-    if (!row) throw new Error(`alert ${alert.dedupKey} vanished after insert`);
-    if (channels.length > 0) {
-      await tx
-        .insert(alertDeliveries)
-        .values(channels.map((channel) => ({ alertId: row.id, channel, status: 'pending' as const })))
-        .onConflictDoNothing();
-    }
-    return row.id;
-  });
+  const alertId = await upsertAlert(deps.db, alert, channels);
   log.info('rollback alert recorded', { dedupKey: alert.dedupKey, channels });
   return { alertId, dedupKey: alert.dedupKey, source: alert.source, level: alert.level, channels };
 }
@@ -274,4 +251,23 @@ export async function switchActiveModel(
     log.warn('api reload failed; it picks the model up on its next registry check', { error: reload.error });
   }
   return { ...result, reload: reload.status };
+}
+
+// --- one open request per model version ----------------------------------------------------------------------------
+
+/**
+ * The approval still open for a model version (requested, with no rejection, expiry, execution or failure yet), so
+ * that a degradation lasting several days asks once rather than opening a request every day.
+ */
+export async function findOpenRollbackApproval(deps: ActivityDeps, input: { modelVersion: string }): Promise<string | null> {
+  const rows = await queryRows<{ workflow_id: string }>(
+    deps.db,
+    sql`select r.workflow_id from model_rollback_history r
+        where r.event = 'requested' and r.from_version = ${input.modelVersion}
+          and not exists (
+            select 1 from model_rollback_history t
+            where t.workflow_id = r.workflow_id and t.event in ('rejected', 'expired', 'executed', 'failed'))
+        order by r.occurred_at desc limit 1`,
+  );
+  return rows[0]?.workflow_id ?? null;
 }

@@ -72,10 +72,15 @@ export function readMonitoringSettings(env: Env = process.env): MonitoringSettin
     performance: { windows: [7, 30, 90], bootstrapResamples: 1000, confidence: 0.95 },
     degradation: readDegradationSettings(env),
     drift: readDriftSettings(env),
-    escalation: readEscalationPolicy(env as NodeJS.ProcessEnv),
+    escalation: readEscalationPolicy(env),
     delivery: {
       maximumAttempts: numberFrom(env, 'ALERT_DELIVERY_ATTEMPTS', 5, (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
       initialInterval: durationFrom(env, 'ALERT_RETRY_INITIAL_INTERVAL', '5 seconds'),
+    },
+    timeouts: {
+      ingest: durationFrom(env, 'STAGE_TIMEOUT_INGEST', '10 minutes'),
+      compute: durationFrom(env, 'STAGE_TIMEOUT_COMPUTE', '15 minutes'),
+      record: durationFrom(env, 'STAGE_TIMEOUT_RECORD', '2 minutes'),
     },
     rollback: {
       enabled: env.ROLLBACK_APPROVAL_ENABLED?.trim() !== 'false',

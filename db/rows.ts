@@ -5,9 +5,9 @@ import type { Database } from './client.js';
 
 /** postgres.js returns the rows as an array, PGlite as `{ rows }`: callers get the array either way. */
 export async function queryRows<T>(db: Database, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown;
+  const result: unknown = await db.execute(query);
   if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
+  return (result as { rows?: T[] }).rows ?? [];
 }
 
 /** Splits a large insert so no statement exceeds Postgres' 65,535 bind parameters. */

@@ -33,7 +33,10 @@ export async function readManifest(dir: string): Promise<SyntheticManifest> {
   try {
     return JSON.parse(await fs.readFile(file, 'utf8')) as SyntheticManifest;
   } catch (err) {
-    throw new Error(`synthetic data manifest ${file} cannot be read (generate it with scripts/generate-data.ts): ${(err as Error).message}`);
+    throw new Error(
+      `synthetic data manifest ${file} cannot be read (generate it with scripts/generate-data.ts): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

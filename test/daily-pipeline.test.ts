@@ -15,7 +15,7 @@ import { queryRows } from '../db/rows.js';
 import { parseOutcomesCsv, readPredictionsCsv } from '../domain/synthetic/csv.js';
 import { classificationMetrics } from '../domain/statistics/classification.js';
 import { buildBaselines, runDay } from '../temporal/daily-runs.js';
-import { dailyMonitoringWorkflowId } from '../workflows/ids.js';
+import { dailyMonitoringWorkflowId, rollbackApprovalWorkflowId } from '../workflows/ids.js';
 import type { DailyRunSummary } from '../workflows/types.js';
 import { startPipelineHarness, type PipelineHarness } from './support/pipeline.js';
 import { temporalCliPath, workflowBundle } from './support/temporal.js';
@@ -160,8 +160,34 @@ describe('the daily monitoring pipeline over the synthetic period', () => {
     expect(h.manifest.tradingDays.find((d) => summaries.get(d)!.degradation === 'SEVERE')).toBe(firstSevere);
   });
 
+  it('opens one rollback approval for the degraded version, not one a day, and never switches by itself', async () => {
+    const severeDays = h.manifest.tradingDays.filter((d) => summaries.get(d)!.degradation === 'SEVERE');
+    expect(severeDays.length).toBeGreaterThan(5);
+    // A SEVERE day without a better stable version (the older model's F1 not yet above the current one) asks nothing.
+    const asked = severeDays.filter((d) => summaries.get(d)!.rollbackApprovalWorkflowId !== null);
+    expect(asked.length).toBeGreaterThan(5);
+    const ids = new Set(asked.map((d) => summaries.get(d)!.rollbackApprovalWorkflowId));
+    expect([...ids]).toEqual([rollbackApprovalWorkflowId('1.1.0', asked[0]!)]);
+    const requested = await queryRows<{ workflow_id: string; to_version: string }>(
+      h.database.handle.db,
+      sql`select workflow_id, to_version from model_rollback_history where event = 'requested'`,
+    );
+    expect(requested).toEqual([{ workflow_id: rollbackApprovalWorkflowId('1.1.0', asked[0]!), to_version: '1.0.0' }]);
+    const active = await queryRows<{ version: string }>(h.database.handle.db, sql`select version from model_versions where is_active`);
+    expect(active).toEqual([{ version: '1.1.0' }]);
+  });
+
   it('sends each alert once per planned channel, to real SMTP and HTTP receivers', async () => {
     const db = h.database.handle.db;
+    // The approval workflow sends its request alert on its own schedule: wait until nothing is in flight.
+    for (let i = 0; i < 100; i++) {
+      const [pending] = await queryRows<{ n: number }>(
+        db,
+        sql`select count(*)::int as n from alert_deliveries where status = 'pending'`,
+      );
+      if (pending!.n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
     const sent = await queryRows<{ channel: string; n: number }>(
       db,
       sql`select channel, count(*)::int as n from alert_deliveries where status = 'sent' group by 1`,

@@ -3,16 +3,12 @@
  * escalation. Orchestration only: every read and write happens in an activity, so a crashed
  * worker resumes from the last completed stage and each stage's upserts make a retry harmless.
  */
-import { ActivityFailure, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { ChannelName } from '../alerts/types.js';
+import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type {
-  DailyMonitoringInput,
-  DailyRunSummary,
-  DeliveryOutcome,
-  PlannedAlert,
-  MonitoringSettings,
-} from './types.js';
+import type { DailyMonitoringInput, DailyRunSummary, DeliveryOutcome, MonitoringSettings } from './types.js';
+import { rollbackApprovalInputFor, startRollbackApproval } from './rollback-approval.js';
+// Delivery with fallbacks is shared with deliverAlertWorkflow (the Alertmanager intake).
+import { deliverWithFallback, deliveryActivities } from './delivery.js';
 import { summariseDailyRun, summariseNonTradingDay } from './summary.js';
 
 /** Errors that retrying cannot fix: bad files, bad settings, a missing baseline. */
@@ -25,73 +21,33 @@ const PERMANENT_FAULTS = [
   'ChannelConfigError',
 ];
 
-/** Reading files and upserting a day of prices and labels. */
-const ingest = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT_FAULTS },
+const retry = (initialInterval: string, maximumInterval: string) => ({
+  initialInterval,
+  backoffCoefficient: 2,
+  maximumInterval,
+  maximumAttempts: 10,
+  nonRetryableErrorTypes: PERMANENT_FAULTS,
 });
 
-/** Statistics over a window of stored rows. */
-const compute = proxyActivities<Activities>({
-  startToCloseTimeout: '15 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT_FAULTS },
-});
-
-/** Small writes: reports, alert rows, the run record. */
-const record = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT_FAULTS },
-});
-
-function deliveryActivities(settings: MonitoringSettings): Activities {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: '45 seconds',
-    retry: {
-      initialInterval: settings.delivery.initialInterval,
-      backoffCoefficient: 2,
-      maximumInterval: '2 minutes',
-      maximumAttempts: settings.delivery.maximumAttempts,
-      nonRetryableErrorTypes: [...PERMANENT_FAULTS, 'ChannelRejectedError'],
-    },
-  });
-}
-
-function failureMessage(err: unknown): string {
-  if (err instanceof ActivityFailure) return err.cause?.message ?? err.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Sends one alert on one channel; when the channel keeps failing, its fallbacks stand in. */
-async function deliverWithFallback(
-  deliver: Activities,
-  alert: PlannedAlert,
-  channel: ChannelName,
-  settings: MonitoringSettings,
-): Promise<DeliveryOutcome[]> {
-  try {
-    return [await deliver.deliverAlert({ alertId: alert.alertId, channel })];
-  } catch (err) {
-    const error = failureMessage(err);
-    await record.markDeliveryFailed({ alertId: alert.alertId, channel, error });
-    log.warn('alert channel failed, escalating to its fallbacks', { dedupKey: alert.dedupKey, channel, error });
-    const outcomes: DeliveryOutcome[] = [{ alertId: alert.alertId, channel, status: 'failed', error }];
-    for (const fallback of settings.escalation.fallbacks[channel] ?? []) {
-      // A fallback that is already on the alert's own route is being sent anyway.
-      if (alert.channels.includes(fallback)) continue;
-      try {
-        outcomes.push(await deliver.deliverAlert({ alertId: alert.alertId, channel: fallback, fallbackFor: channel }));
-      } catch (fallbackErr) {
-        const fallbackError = failureMessage(fallbackErr);
-        await record.markDeliveryFailed({ alertId: alert.alertId, channel: fallback, error: fallbackError });
-        outcomes.push({ alertId: alert.alertId, channel: fallback, status: 'failed', fallbackFor: channel, error: fallbackError });
-      }
-    }
-    return outcomes;
-  }
+/**
+ * One proxy per timeout profile. The start-to-close timeouts are settings because they are also how fast a
+ * stage held by a dead worker is retried elsewhere: the fault-injection suite shortens them to seconds.
+ */
+function stageActivities(settings: MonitoringSettings): Record<'ingest' | 'compute' | 'record', Activities> {
+  const t = settings.timeouts;
+  return {
+    // Reading files and upserting a day of prices and labels.
+    ingest: proxyActivities<Activities>({ startToCloseTimeout: t.ingest, retry: retry('2 seconds', '1 minute') }),
+    // Statistics over a window of stored rows.
+    compute: proxyActivities<Activities>({ startToCloseTimeout: t.compute, retry: retry('2 seconds', '1 minute') }),
+    // Small writes: reports, alert rows, the run record.
+    record: proxyActivities<Activities>({ startToCloseTimeout: t.record, retry: retry('1 second', '30 seconds') }),
+  };
 }
 
 export async function dailyMonitoringWorkflow(input: DailyMonitoringInput): Promise<DailyRunSummary> {
   const { date, settings } = input;
+  const { ingest, compute, record } = stageActivities(settings);
   log.info('daily monitoring started', { date });
 
   // 1. Real outcomes: ingest the BhavCopy files up to today and label what they settle.
@@ -126,8 +82,17 @@ export async function dailyMonitoringWorkflow(input: DailyMonitoringInput): Prom
     }
   }
 
+  // 6. A SEVERE drop with a better stable version asks an engineer; one open request per version at a time.
+  let rollbackApprovalWorkflowId: string | null = null;
+  const rollbackInput = rollbackApprovalInputFor(date, performance, settings);
+  if (rollbackInput) {
+    rollbackApprovalWorkflowId =
+      (await record.findOpenRollbackApproval({ modelVersion: performance.modelVersion })) ??
+      (await startRollbackApproval(rollbackInput));
+  }
+
   const { workflowId, runId } = workflowInfo();
-  const summary = summariseDailyRun({ date, groundTruth, performance, drift, reports, planned, deliveries, rollbackApprovalWorkflowId: null });
+  const summary = summariseDailyRun({ date, groundTruth, performance, drift, reports, planned, deliveries, rollbackApprovalWorkflowId });
   await record.recordRun({ date, workflowId, runId, summary });
   log.info('daily monitoring finished', { date, drift: summary.drift, degradation: summary.degradation });
   return summary;

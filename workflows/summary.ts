@@ -23,7 +23,7 @@ export interface SummaryInput {
 export function summariseDailyRun(input: SummaryInput): DailyRunSummary {
   const { date, groundTruth, performance, drift, reports, planned, deliveries } = input;
   const window30 = performance.windows.find((w) => w.windowDays === 30) ?? null;
-  const drifting = drift.evaluation.features.filter((f) => f.status === 'DRIFT').map((f) => f.feature);
+  const drifting = drift.evaluation.driftingFeatures;
   const sent = deliveries.filter((d) => d.status === 'sent').map((d) => `${d.channel}`);
   const lines = [
     `${date} model ${performance.modelVersion}: ${groundTruth.labelsWritten} new labels`,

@@ -26,6 +26,8 @@ export interface MonitoringSettings {
   readonly drift: DriftSettings;
   readonly escalation: EscalationPolicy;
   readonly delivery: { readonly maximumAttempts: number; readonly initialInterval: DurationText };
+  /** Start-to-close timeout per stage profile: a stage held by a dead worker is retried after this long. */
+  readonly timeouts: { readonly ingest: DurationText; readonly compute: DurationText; readonly record: DurationText };
   readonly rollback: {
     readonly enabled: boolean;
     readonly reminderAfter: DurationText;
