@@ -33,6 +33,8 @@ export interface ReceivedMail {
   readonly parts: readonly MimePart[];
   readonly text: string | undefined;
   readonly html: string | undefined;
+  /** Date.now() when the receiver had the whole message (set by startSmtpReceiver, absent from parseMail). */
+  readonly receivedAt?: number;
 }
 
 export interface SmtpReceiver {
@@ -45,6 +47,11 @@ export interface SmtpReceiver {
 export interface SmtpReceiverOptions {
   /** Answer RCPT TO for this address with the given SMTP reply code (e.g. 550 permanent, 450 temporary). */
   readonly refuseRecipient?: (address: string) => number | undefined;
+  /**
+   * Hold the reply to the message's final dot this long, after recording it: the sender has delivered the mail
+   * but has not heard so. `count` is 1 for the first message.
+   */
+  readonly replyDelayMs?: (count: number) => number;
 }
 
 function splitHeaderBlock(entity: string): { headerText: string; body: string } {
@@ -168,13 +175,16 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const mailFrom = session.envelope.mailFrom;
-        messages.push(
-          parseMail(Buffer.concat(chunks).toString('utf8'), {
+        messages.push({
+          ...parseMail(Buffer.concat(chunks).toString('utf8'), {
             from: mailFrom ? mailFrom.address : null,
             to: session.envelope.rcptTo.map((r) => r.address),
           }),
-        );
-        callback();
+          receivedAt: Date.now(),
+        });
+        const delay = options.replyDelayMs?.(messages.length) ?? 0;
+        if (delay > 0) setTimeout(() => callback(), delay).unref();
+        else callback();
       });
     },
   });
@@ -202,6 +212,8 @@ export interface RecordedRequest {
   readonly body: string;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   readonly json: unknown;
+  /** Date.now() when the whole body had arrived. */
+  readonly receivedAt: number;
 }
 
 export interface HttpReply {
@@ -246,6 +258,7 @@ export async function startHttpRecorder(options: { readonly respond?: HttpRespon
         headers: req.headers,
         body,
         json: parseJson(body),
+        receivedAt: Date.now(),
       });
       const reply = respond(req, body, requests.length);
       const answer = (): void => {
