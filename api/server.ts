@@ -5,6 +5,7 @@
 import { readConfig, type TemporalConfig } from '../config/index.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { componentLogger, type AppLogger } from '../logging/logger.js';
+import { startProcessLogging } from '../logging/process-logging.js';
 import { connectClient } from '../temporal/connection.js';
 import { buildApp } from './app.js';
 import type { ApiPlugin } from './context.js';
@@ -67,6 +68,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.stdout.write(HELP);
     return;
   }
+  const logging = await startProcessLogging();
   const log = componentLogger('api');
   const config = readConfig();
   const apiConfig = readApiConfig();
@@ -77,6 +79,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   let closeTemporal = () => Promise.resolve();
   try {
     await database.migrate();
+    logging.alertOnCritical(database.db);
     const extra = await serverPlugins(database.db, log, config.temporal);
     closeTemporal = extra.close;
     const app = buildApp({ db: database.db, config: apiConfig, log, plugins: extra.plugins });
@@ -97,6 +100,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   } finally {
     await closeTemporal();
     await database.close();
+    await logging.close();
   }
 }
 

@@ -7,6 +7,7 @@ import { readAlertChannelConfig } from '../alerts/config.js';
 import { readConfig } from '../config/index.js';
 import { openDatabase } from '../db/client.js';
 import { componentLogger } from '../logging/logger.js';
+import { startProcessLogging } from '../logging/process-logging.js';
 import { connectWorker } from '../temporal/connection.js';
 import { createWorker } from './create-worker.js';
 import { installTemporalLogging } from './temporal-logging.js';
@@ -29,10 +30,12 @@ Examples:
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) return printHelp();
   const config = readConfig();
+  const logging = await startProcessLogging();
   installTemporalLogging();
   const database = await openDatabase(config);
   try {
     await database.migrate();
+    logging.alertOnCritical(database.db);
     const channels = createChannels(readAlertChannelConfig(process.env));
     const connection = await connectWorker(config.temporal);
     try {
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await database.close();
+    await logging.close();
   }
 }
 
