@@ -360,7 +360,6 @@ describe('docker-compose.yml', () => {
     // The scan works per file, so a variable read by a function the process never calls still shows. Each one
     // left out on purpose is named here with the reason; anything else missing fails.
     const notNeeded: Record<string, [names: string[], reason: string][]> = {
-      worker: [[['ALERT_POLICY_JSON'], "the escalation policy reaches the worker inside each run's input"]],
       api: [
         [['BHAVCOPY_SOURCE'], "readConfig parses it, but only the worker's ground-truth activity reads BhavCopy files"],
         [['API_RELOAD_URL'], "the rollback routes reload the API's own model in process instead of over HTTP"],
