@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { tradeDateFromFileName } from '../../activities/bhavcopy-source.js';
 import type { ActivityDeps } from '../../activities/context.js';
 import { createChannels } from '../../alerts/channels/index.js';
 import type { AppConfig } from '../../config/index.js';
@@ -40,7 +41,23 @@ export interface PipelineHarness {
   close(): Promise<void>;
 }
 
-export async function startPipelineHarness(name: string): Promise<PipelineHarness> {
+export interface HarnessOptions {
+  /** Only the BhavCopy files of the first N trading days in the source directory: a smaller world to ingest. */
+  readonly bhavcopyDays?: number;
+}
+
+function bhavcopySubset(workDir: string, days: readonly string[]): string {
+  const dir = path.join(workDir, 'bhavcopy');
+  fs.mkdirSync(dir, { recursive: true });
+  const wanted = new Set(days);
+  for (const file of fs.readdirSync(path.join(SHARED_DATA_DIR, 'bhavcopy'))) {
+    const day = tradeDateFromFileName(file);
+    if (day !== null && wanted.has(day)) fs.copyFileSync(path.join(SHARED_DATA_DIR, 'bhavcopy', file), path.join(dir, file));
+  }
+  return dir;
+}
+
+export async function startPipelineHarness(name: string, options: HarnessOptions = {}): Promise<PipelineHarness> {
   // SDK and workflow logs as JSON lines, warnings and up: the test output stays readable.
   process.env.TEMPORAL_LOG_LEVEL ??= 'WARN';
   installTemporalLogging();
@@ -58,7 +75,10 @@ export async function startPipelineHarness(name: string): Promise<PipelineHarnes
     databaseUrl: database.url,
     dataDir: workDir,
     reportsDir: path.join(workDir, 'reports'),
-    bhavcopySource: path.join(SHARED_DATA_DIR, 'bhavcopy'),
+    bhavcopySource:
+      options.bhavcopyDays === undefined
+        ? path.join(SHARED_DATA_DIR, 'bhavcopy')
+        : bhavcopySubset(workDir, manifest.tradingDays.slice(0, options.bhavcopyDays)),
     temporal: { address: env.connection.options.address, namespace: 'default', taskQueue: `vcp-${name}` },
     reportBaseUrl: 'http://127.0.0.1:8080/reports',
   };
