@@ -74,7 +74,10 @@ function describe(value: unknown): string {
 function requireString(obj: Record<string, unknown>, key: string, at: string, allowEmpty = false): string {
   const value = obj[key];
   if (typeof value !== 'string' || (!allowEmpty && value.trim() === '')) {
-    throw new AlertmanagerPayloadError(`${at}.${key}`, `${at}.${key} must be a non-empty string, got ${describe(value)}`);
+    throw new AlertmanagerPayloadError(
+      `${at}.${key}`,
+      `${at}.${key} must be a non-empty string, got ${describe(value)}`,
+    );
   }
   return value;
 }
@@ -82,7 +85,10 @@ function requireString(obj: Record<string, unknown>, key: string, at: string, al
 function requireStatus(obj: Record<string, unknown>, at: string): 'firing' | 'resolved' {
   const value = obj.status;
   if (value !== 'firing' && value !== 'resolved') {
-    throw new AlertmanagerPayloadError(`${at}.status`, `${at}.status must be "firing" or "resolved", got ${describe(value)}`);
+    throw new AlertmanagerPayloadError(
+      `${at}.status`,
+      `${at}.status must be "firing" or "resolved", got ${describe(value)}`,
+    );
   }
   return value;
 }
@@ -90,11 +96,17 @@ function requireStatus(obj: Record<string, unknown>, at: string): 'firing' | 're
 function stringMap(obj: Record<string, unknown>, key: string, at: string): Record<string, string> {
   const value = obj[key] ?? {};
   if (!isObject(value)) {
-    throw new AlertmanagerPayloadError(`${at}.${key}`, `${at}.${key} must be an object of strings, got ${describe(value)}`);
+    throw new AlertmanagerPayloadError(
+      `${at}.${key}`,
+      `${at}.${key} must be an object of strings, got ${describe(value)}`,
+    );
   }
   for (const [name, v] of Object.entries(value)) {
     if (typeof v !== 'string') {
-      throw new AlertmanagerPayloadError(`${at}.${key}.${name}`, `${at}.${key}.${name} must be a string, got ${describe(v)}`);
+      throw new AlertmanagerPayloadError(
+        `${at}.${key}.${name}`,
+        `${at}.${key}.${name} must be a string, got ${describe(v)}`,
+      );
     }
   }
   return value as Record<string, string>;

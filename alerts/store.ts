@@ -22,7 +22,11 @@ export interface StoredAlert {
 }
 
 /** Inserts the alert and a pending delivery per planned channel, in one transaction; existing rows are kept. */
-export async function storeAlert(db: Database, alert: AlertMessage, channels: readonly ChannelName[]): Promise<StoredAlert> {
+export async function storeAlert(
+  db: Database,
+  alert: AlertMessage,
+  channels: readonly ChannelName[],
+): Promise<StoredAlert> {
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(alerts)

@@ -178,14 +178,18 @@ describe('alert routes against Temporal, Postgres and local receivers', () => {
       'api:CRITICAL:2025-11-15#VcpApiHighLatencyP95',
       'api:WARNING:2025-11-15#VcpApiHighErrorRate',
     ]);
-    expect(body.alerts.every((a: { delivery: string; inserted: boolean }) => a.delivery === 'started' && a.inserted)).toBe(true);
+    expect(
+      body.alerts.every((a: { delivery: string; inserted: boolean }) => a.delivery === 'started' && a.inserted),
+    ).toBe(true);
 
     // Alertmanager resends the group while it fires (group_interval, repeat_interval) and after a timeout.
     for (let i = 0; i < 3; i++) {
       const again = await post('/api/v1/alerts/alertmanager', payload, WEBHOOK_TOKEN);
       expect(again.statusCode).toBe(202);
       expect(again.json<Reply>().ids).toEqual(body.ids);
-      expect(again.json<Reply>().alerts.map((a: { delivery: string; inserted: boolean }) => [a.inserted, a.delivery])).toEqual([
+      expect(
+        again.json<Reply>().alerts.map((a: { delivery: string; inserted: boolean }) => [a.inserted, a.delivery]),
+      ).toEqual([
         [false, 'already_started'],
         [false, 'already_started'],
       ]);
@@ -200,7 +204,12 @@ describe('alert routes against Temporal, Postgres and local receivers', () => {
     expect(slackPosts()).toHaveLength(2);
     expect(smtp.messages).toHaveLength(0);
     const rows = await db
-      .select({ dedupKey: alerts.dedupKey, channel: alertDeliveries.channel, status: alertDeliveries.status, attempts: alertDeliveries.attempts })
+      .select({
+        dedupKey: alerts.dedupKey,
+        channel: alertDeliveries.channel,
+        status: alertDeliveries.status,
+        attempts: alertDeliveries.attempts,
+      })
       .from(alertDeliveries)
       .innerJoin(alerts, eq(alerts.id, alertDeliveries.alertId))
       .orderBy(alerts.id, alertDeliveries.channel);
@@ -228,7 +237,9 @@ describe('alert routes against Temporal, Postgres and local receivers', () => {
   });
 
   it('acknowledges with a bearer token, records who and when once, and answers 404 for an unknown id', async () => {
-    const [open] = (await app.inject({ method: 'GET', url: '/api/v1/alerts?status=open' })).json<Reply>().alerts as { id: number }[];
+    const [open] = (await app.inject({ method: 'GET', url: '/api/v1/alerts?status=open' })).json<Reply>().alerts as {
+      id: number;
+    }[];
     const url = `/api/v1/alerts/${open!.id}/acknowledge`;
     expect((await post(url, { by: 'asha' })).statusCode).toBe(401);
     expect((await post(url, { by: 'asha' }, 'wrong')).statusCode).toBe(403);
@@ -238,7 +249,10 @@ describe('alert routes against Temporal, Postgres and local receivers', () => {
 
     const first = await post(url, { by: 'asha' }, API_TOKEN);
     expect(first.statusCode).toBe(200);
-    expect(first.json<Reply>()).toMatchObject({ outcome: 'acknowledged', alert: { status: 'acknowledged', acknowledgedBy: 'asha' } });
+    expect(first.json<Reply>()).toMatchObject({
+      outcome: 'acknowledged',
+      alert: { status: 'acknowledged', acknowledgedBy: 'asha' },
+    });
     const again = await post(url, { by: 'ravi' }, API_TOKEN);
     expect(again.statusCode).toBe(200);
     expect(again.json<Reply>().outcome).toBe('already_acknowledged');
@@ -247,7 +261,8 @@ describe('alert routes against Temporal, Postgres and local receivers', () => {
 
     const unknown = await post('/api/v1/alerts/999999/acknowledge', { by: 'asha' }, API_TOKEN);
     expect(unknown.statusCode).toBe(404);
-    const active = (await app.inject({ method: 'GET', url: '/api/v1/alerts?status=acknowledged' })).json<Reply>().alerts;
+    const active = (await app.inject({ method: 'GET', url: '/api/v1/alerts?status=acknowledged' })).json<Reply>()
+      .alerts;
     expect(active.map((a: { id: number }) => a.id)).toEqual([open!.id]);
   });
 

@@ -82,7 +82,13 @@ export async function deliverWithFallback(
       } catch (fallbackErr) {
         const fallbackError = failureMessage(fallbackErr);
         await record.markDeliveryFailed({ alertId: alert.alertId, channel: fallback, error: fallbackError });
-        outcomes.push({ alertId: alert.alertId, channel: fallback, status: 'failed', fallbackFor: channel, error: fallbackError });
+        outcomes.push({
+          alertId: alert.alertId,
+          channel: fallback,
+          status: 'failed',
+          fallbackFor: channel,
+          error: fallbackError,
+        });
       }
     }
     return outcomes;
@@ -93,6 +99,7 @@ export async function deliverWithFallback(
 export async function deliverPlannedAlert(alert: PlannedAlert, settings: DeliverySettings): Promise<DeliveryOutcome[]> {
   const deliver = deliveryActivities(settings);
   const outcomes: DeliveryOutcome[] = [];
-  for (const channel of alert.channels) outcomes.push(...(await deliverWithFallback(deliver, alert, channel, settings)));
+  for (const channel of alert.channels)
+    outcomes.push(...(await deliverWithFallback(deliver, alert, channel, settings)));
   return outcomes;
 }

@@ -23,7 +23,11 @@ import {
 import type { AlertMessage, ChannelName } from '../../alerts/types.js';
 import type { Database } from '../../db/client.js';
 import type { DeliverySettings } from '../../workflows/delivery.js';
-import { alertDeliveryWorkflowId, DELIVER_ALERT_WORKFLOW_TYPE, type DeliverAlertInput } from '../../workflows/deliver-alert.js';
+import {
+  alertDeliveryWorkflowId,
+  DELIVER_ALERT_WORKFLOW_TYPE,
+  type DeliverAlertInput,
+} from '../../workflows/deliver-alert.js';
 import type { PlannedAlert } from '../../workflows/types.js';
 import type { ApiPlugin } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -73,7 +77,11 @@ function integerParam(raw: unknown, field: string, fallback: number, max: number
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (typeof raw !== 'string' || !/^\d+$/.test(raw) || n < 1 || n > max) {
-    throw new ApiError('VALIDATION_FAILED', `${field} is ${JSON.stringify(raw)}, expected a whole number from 1 to ${max}`, field);
+    throw new ApiError(
+      'VALIDATION_FAILED',
+      `${field} is ${JSON.stringify(raw)}, expected a whole number from 1 to ${max}`,
+      field,
+    );
   }
   return n;
 }
@@ -135,7 +143,8 @@ export function alertRoutes(deps: AlertRouteDeps): ApiPlugin {
 
       // 2. Store: a repeated webhook finds its rows and writes nothing.
       const stored = [];
-      for (const { alert, channels } of built) stored.push({ ...(await storeAlert(db, alert, channels)), alert, channels });
+      for (const { alert, channels } of built)
+        stored.push({ ...(await storeAlert(db, alert, channels)), alert, channels });
       const resolvedRows = await resolveAlerts(
         db,
         intake.resolved.map((r) => r.dedupKey),
@@ -149,7 +158,10 @@ export function alertRoutes(deps: AlertRouteDeps): ApiPlugin {
         let delivery: DeliveryStart = 'log_only';
         if (s.channels.length > 0) {
           if (!client) {
-            throw new ApiError('INTERNAL', 'alerts stored, but Temporal is unreachable so delivery could not start; retry');
+            throw new ApiError(
+              'INTERNAL',
+              'alerts stored, but Temporal is unreachable so delivery could not start; retry',
+            );
           }
           const planned: PlannedAlert = {
             alertId: s.id,
@@ -198,17 +210,28 @@ export function alertRoutes(deps: AlertRouteDeps): ApiPlugin {
       authorise(request, deps.apiToken, 'ALERTS_API_TOKEN');
       const rawId = (request.params as Record<string, string | undefined>).id ?? '';
       if (!/^\d{1,15}$/.test(rawId)) {
-        throw new ApiError('VALIDATION_FAILED', `params.id is "${rawId}", expected an alert id (a whole number)`, 'params.id');
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          `params.id is "${rawId}", expected an alert id (a whole number)`,
+          'params.id',
+        );
       }
       const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
       const by = typeof body.by === 'string' ? body.by.trim() : '';
       if (by === '' || by.length > MAX_ACTOR_LENGTH) {
-        throw new ApiError('VALIDATION_FAILED', `body.by must name who acknowledges (1 to ${MAX_ACTOR_LENGTH} characters)`, 'body.by');
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          `body.by must name who acknowledges (1 to ${MAX_ACTOR_LENGTH} characters)`,
+          'body.by',
+        );
       }
       const result = await acknowledgeAlert(db, Number(rawId), by, now());
       if (result.outcome === 'not_found') throw new ApiError('NOT_FOUND', `alert ${rawId} does not exist`);
       if (result.outcome === 'resolved') {
-        throw new ApiError('CONFLICT', `alert ${rawId} was resolved at ${result.alert.resolvedAt}; there is nothing to acknowledge`);
+        throw new ApiError(
+          'CONFLICT',
+          `alert ${rawId} was resolved at ${result.alert.resolvedAt}; there is nothing to acknowledge`,
+        );
       }
       if (result.outcome === 'acknowledged') log.info({ alert_id: result.alert.id, by }, 'alert acknowledged');
       return { outcome: result.outcome, alert: result.alert };
