@@ -29,10 +29,20 @@ function forward(root: AppLogger, entry: LogEntry): void {
 
 let installed = false;
 
-export function installTemporalLogging(): void {
+/**
+ * Installs the SDK runtime once per process, before any connection. With `metricsAddress` the worker
+ * also serves the SDK's own Prometheus metrics there (task-queue polls, activity and workflow task
+ * latencies, failures), which prometheus/prometheus.yml scrapes as job vcp-worker.
+ */
+export function installTemporalLogging(options: { metricsAddress?: string } = {}): void {
   if (installed) return;
   installed = true;
   const root = componentLogger('temporal');
   const level = (process.env.TEMPORAL_LOG_LEVEL ?? 'INFO').toUpperCase() as LogLevel;
-  Runtime.install({ logger: new DefaultLogger(level, (entry) => forward(root, entry)) });
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => forward(root, entry)),
+    ...(options.metricsAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } } }
+      : {}),
+  });
 }
