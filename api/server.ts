@@ -10,6 +10,7 @@ import { connectClient } from '../temporal/connection.js';
 import { buildApp } from './app.js';
 import type { ApiPlugin } from './context.js';
 import { readApiConfig } from './config.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { rollbackRoutes } from './routes/rollback.js';
 
 const HELP = `Usage: npx tsx api/server.ts [--help]
@@ -27,6 +28,8 @@ Environment:
   API_PREDICTION_CACHE_SIZE     company-day prediction cache entries (default 10000)
   API_MEMORY_LIMIT_BYTES        memory limit the memory alert compares RSS with (default: cgroup, else host RAM)
   ROLLBACK_API_TOKEN            bearer token of the rollback routes (they refuse everyone when unset)
+  DASHBOARD_USER                Basic-auth user of GET /dashboard (default admin)
+  DASHBOARD_PASSWORD            Basic-auth password of the dashboard (it refuses everyone when unset)
   TEMPORAL_ADDRESS, ...         Temporal for the rollback routes; unreachable: the API starts without them
   LOG_LEVEL                     DEBUG, INFO, WARNING, ERROR, CRITICAL (default INFO)
 `;
@@ -43,8 +46,15 @@ async function serverPlugins(
   db: Database,
   log: AppLogger,
   temporal: TemporalConfig,
+  reportsDir: string,
 ): Promise<{ plugins: ApiPlugin[]; close: () => Promise<void> }> {
-  const plugins: ApiPlugin[] = [];
+  const plugins: ApiPlugin[] = [
+    dashboardRoutes({
+      user: process.env.DASHBOARD_USER,
+      password: process.env.DASHBOARD_PASSWORD,
+      reportsDir,
+    }),
+  ];
   let close = () => Promise.resolve();
   try {
     const connection = await connectClient(temporal);
@@ -80,7 +90,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   try {
     await database.migrate();
     logging.alertOnCritical(database.db);
-    const extra = await serverPlugins(database.db, log, config.temporal);
+    const extra = await serverPlugins(database.db, log, config.temporal, config.reportsDir);
     closeTemporal = extra.close;
     const app = buildApp({ db: database.db, config: apiConfig, log, plugins: extra.plugins });
     const closed = new Promise<void>((resolve) => {
