@@ -2,7 +2,10 @@
  * The prediction API process: `npx tsx api/server.ts` listens on API_HOST:API_PORT (default 127.0.0.1:8080)
  * and closes gracefully on SIGTERM or SIGINT (in-flight requests finish, then the database pool closes).
  */
+import type { Client } from '@temporalio/client';
+import { readEscalationPolicy } from '../alerts/config.js';
 import { readConfig, type TemporalConfig } from '../config/index.js';
+import { readMonitoringSettings } from '../config/monitoring-settings.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { componentLogger, type AppLogger } from '../logging/logger.js';
 import { startProcessLogging } from '../logging/process-logging.js';
@@ -11,6 +14,7 @@ import { buildApp } from './app.js';
 import type { ApiPlugin } from './context.js';
 import { readApiConfig } from './config.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { alertRoutes } from './routes/alerts.js';
 import { rollbackRoutes } from './routes/rollback.js';
 
 const HELP = `Usage: npx tsx api/server.ts [--help]
@@ -28,6 +32,8 @@ Environment:
   API_PREDICTION_CACHE_SIZE     company-day prediction cache entries (default 10000)
   API_MEMORY_LIMIT_BYTES        memory limit the memory alert compares RSS with (default: cgroup, else host RAM)
   ROLLBACK_API_TOKEN            bearer token of the rollback routes (they refuse everyone when unset)
+  ALERTMANAGER_WEBHOOK_TOKEN    bearer token Alertmanager sends to POST /api/v1/alerts/alertmanager
+  ALERTS_API_TOKEN              bearer token for POST /api/v1/alerts/:id/acknowledge
   DASHBOARD_USER                Basic-auth user of GET /dashboard (default admin)
   DASHBOARD_PASSWORD            Basic-auth password of the dashboard (it refuses everyone when unset)
   TEMPORAL_ADDRESS, ...         Temporal for the rollback routes; unreachable: the API starts without them
@@ -56,9 +62,11 @@ async function serverPlugins(
     }),
   ];
   let close = () => Promise.resolve();
+  let temporalClient: Client | undefined;
   try {
     const connection = await connectClient(temporal);
     close = connection.close;
+    temporalClient = connection.client;
     plugins.push(
       rollbackRoutes({
         db,
@@ -70,6 +78,18 @@ async function serverPlugins(
   } catch (err) {
     log.warning({ err, address: temporal.address }, 'Temporal unreachable: starting without the rollback routes');
   }
+  // Built without Temporal too: alerts are stored, and the intake answers 500 so Alertmanager retries delivery.
+  plugins.push(
+    alertRoutes({
+      db,
+      temporalClient,
+      taskQueue: temporal.taskQueue,
+      policy: readEscalationPolicy(process.env),
+      delivery: readMonitoringSettings().delivery,
+      webhookToken: process.env.ALERTMANAGER_WEBHOOK_TOKEN?.trim() || undefined,
+      apiToken: process.env.ALERTS_API_TOKEN?.trim() || undefined,
+    }),
+  );
   return { plugins, close };
 }
 
