@@ -10,7 +10,7 @@ import type { ChannelName } from '../alerts/types.js';
 import type { AppConfig } from '../config/index.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
-import { alertDeliveries, alerts, modelRollbackHistory, modelVersions } from '../db/schema/index.js';
+import { modelRollbackHistory, modelVersions } from '../db/schema/index.js';
 import type { RollbackApprovalInput } from '../workflows/rollback-messages.js';
 import type { PlannedAlert } from '../workflows/types.js';
 import type { ActivityDeps } from './context.js';
