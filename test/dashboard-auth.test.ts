@@ -95,15 +95,27 @@ describe('dashboard authentication', () => {
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
     expect(page.body).not.toMatch(/https?:\/\/(?!127)/);
-    const chart = await app.inject({ method: 'GET', url: '/dashboard/assets/chart.umd.js', headers: { authorization } });
+    const chart = await app.inject({
+      method: 'GET',
+      url: '/dashboard/assets/chart.umd.js',
+      headers: { authorization },
+    });
     expect(chart.body.length).toBeGreaterThan(100_000);
-    const report = await app.inject({ method: 'GET', url: '/dashboard/reports/drift_2025-11-14.txt', headers: { authorization } });
+    const report = await app.inject({
+      method: 'GET',
+      url: '/dashboard/reports/drift_2025-11-14.txt',
+      headers: { authorization },
+    });
     expect(report.body).toBe('DATA DRIFT DETECTION REPORT\n');
   });
 
   it('refuses everyone, the right login included, when DASHBOARD_PASSWORD is unset, and says so', async () => {
     for (const authorization of [undefined, basic(USER, ''), basic(USER, PASSWORD)]) {
-      const res = await closedApp.inject({ method: 'GET', url: '/dashboard', headers: authorization ? { authorization } : {} });
+      const res = await closedApp.inject({
+        method: 'GET',
+        url: '/dashboard',
+        headers: authorization ? { authorization } : {},
+      });
       expect(res.statusCode).toBe(401);
       expect(res.headers['www-authenticate']).toContain('Basic realm="vcp-monitor"');
       expect(res.json<{ error: { message: string } }>().error.message).toMatch(/DASHBOARD_PASSWORD is not set/);

@@ -32,7 +32,8 @@ function el(tag, attrs = {}, ...children) {
     else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, String(value));
   }
-  for (const child of children) node.append(child instanceof window.Node ? child : document.createTextNode(String(child)));
+  for (const child of children)
+    node.append(child instanceof window.Node ? child : document.createTextNode(String(child)));
   return node;
 }
 
@@ -69,6 +70,11 @@ function anomalyDataset(values, indexes, label = 'anomaly') {
   };
 }
 
+const narrow = () => window.innerWidth < 600;
+
+/** Points are drawn only on short series: on a long one they would hide the line, on a single one they are all. */
+const pointRadius = (n) => (n <= 48 ? 2 : 0);
+
 function baseOptions(extra = {}) {
   return {
     responsive: true,
@@ -76,7 +82,7 @@ function baseOptions(extra = {}) {
     animation: false,
     interaction: { mode: 'index', intersect: false },
     plugins: { legend: { labels: { boxWidth: 12, font: { size: 11 } } } },
-    scales: { x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8, font: { size: 10 } } } },
+    scales: { x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: narrow() ? 4 : 8, font: { size: 10 } } } },
     ...extra,
   };
 }
@@ -100,18 +106,21 @@ function drawApi(data) {
   const labels = data.points.map((p) => timeLabel(p.at, data.latencyStepMs));
   const ms = (v) => (v === null ? null : v * 1000);
   const p95 = data.points.map((p) => ms(p.p95));
+  const r = pointRadius(data.points.length);
   draw('latency', {
     type: 'line',
     data: {
       labels,
       datasets: [
-        { label: 'p50', data: data.points.map((p) => ms(p.p50)), borderColor: COLORS.p50, pointRadius: 0, spanGaps: false },
-        { label: 'p95', data: p95, borderColor: COLORS.p95, pointRadius: 0 },
-        { label: 'p99', data: data.points.map((p) => ms(p.p99)), borderColor: COLORS.p99, pointRadius: 0 },
+        { label: 'p50', data: data.points.map((p) => ms(p.p50)), borderColor: COLORS.p50, pointRadius: r },
+        { label: 'p95', data: p95, borderColor: COLORS.p95, pointRadius: r },
+        { label: 'p99', data: data.points.map((p) => ms(p.p99)), borderColor: COLORS.p99, pointRadius: r },
         anomalyDataset(p95, data.anomalies.p95, 'p95 anomaly'),
       ],
     },
-    options: baseOptions({ scales: { ...baseOptions().scales, y: { beginAtZero: true, title: { display: true, text: 'ms' } } } }),
+    options: baseOptions({
+      scales: { ...baseOptions().scales, y: { beginAtZero: true, title: { display: true, text: 'ms' } } },
+    }),
   });
 
   const perDay = data.throughputStepMs >= 86_400_000;
@@ -138,23 +147,32 @@ function drawApi(data) {
     data: {
       labels,
       datasets: [
-        { label: 'error rate %', data: rate, borderColor: COLORS.p99, pointRadius: 0 },
+        { label: 'error rate %', data: rate, borderColor: COLORS.p99, pointRadius: r },
         {
           label: `threshold ${data.errorRateThreshold * 100}%`,
           data: labels.map(() => data.errorRateThreshold * 100),
           borderColor: '#a0aec0',
           borderDash: [6, 4],
-          pointRadius: 0,
+          // A one-point line draws nothing, so a lone bin shows the threshold as a dash marker.
+          pointRadius: labels.length <= 1 ? 8 : 0,
+          pointStyle: 'line',
         },
         anomalyDataset(rate, data.anomalies.errorRate),
       ],
     },
-    options: baseOptions({ scales: { ...baseOptions().scales, y: { beginAtZero: true, suggestedMax: 10, title: { display: true, text: '%' } } } }),
+    options: baseOptions({
+      scales: {
+        ...baseOptions().scales,
+        y: { beginAtZero: true, suggestedMax: 10, title: { display: true, text: '%' } },
+      },
+    }),
   });
 
   const s = data.sampler;
+  const every = s.intervalMs < 1000 ? `${s.intervalMs} ms` : `${Math.round(s.intervalMs / 1000)} s`;
+  const since = s.since ? new Date(s.since).toLocaleString() : '-';
   document.getElementById('note-latency').textContent = s.enabled
-    ? `${s.samples} samples every ${Math.round(s.intervalMs / 1000)} s since ${s.since ? new Date(s.since).toLocaleString() : '-'} (this process only)`
+    ? `${s.samples} samples every ${every} since ${since} (this process only)`
     : 'metrics are off in this process: no API charts';
 }
 
@@ -172,14 +190,24 @@ function drawQuality(data) {
     data: {
       labels: f1.dates,
       datasets: [
-        { label: 'F1 (30 d)', data: f1.f1, borderColor: COLORS.f1, pointRadius: 2 },
-        { label: 'baseline (test-set F1)', data: f1.baseline, borderColor: COLORS.base, borderDash: [6, 4], pointRadius: 0, stepped: true },
+        { label: 'F1 (30 d)', data: f1.f1, borderColor: COLORS.f1, pointRadius: pointRadius(f1.f1.length) },
+        {
+          label: 'baseline (test-set F1)',
+          data: f1.baseline,
+          borderColor: COLORS.base,
+          borderDash: [6, 4],
+          pointRadius: 0,
+          stepped: true,
+        },
         anomalyDataset(f1.f1, f1.anomalies),
       ],
     },
     options: baseOptions({ scales: { ...baseOptions().scales, y: { suggestedMin: 0, suggestedMax: 1 } } }),
   });
-  document.getElementById('note-f1').textContent = data.asOf ? `evaluated through ${data.asOf}` : 'no evaluations yet';
+  const oneDay = state.range === '24h' ? ' (24h shows that day alone: F1 is evaluated daily)' : '';
+  document.getElementById('note-f1').textContent = data.asOf
+    ? `evaluated through ${data.asOf}${oneDay}`
+    : 'no evaluations yet';
 
   const psi = data.psi;
   const anomalous = new Set(psi.anomalies);
@@ -189,16 +217,21 @@ function drawQuality(data) {
     type: 'bar',
     data: {
       labels: psi.features,
-      datasets: psi.dates.map((date, d) => ({
-        label: date,
-        data: psi.features.map(() => 1),
-        psi: psi.features.map((_, f) => psi.values[f]?.[d] ?? null),
-        backgroundColor: psi.features.map((_, f) => psiColor(psi.values[f]?.[d] ?? null)),
-        borderColor: anomalous.has(d) ? ANOMALY : '#ffffff',
-        borderWidth: anomalous.has(d) ? 1.5 : 0.5,
-        barPercentage: 1,
-        categoryPercentage: 1,
-      })),
+      datasets: psi.dates.map((date, d) => {
+        const column = psi.features.map((_, f) => psi.values[f]?.[d] ?? null);
+        // An anomalous day is marked on the cell that made it: the feature with that day's largest PSI.
+        const top = anomalous.has(d) ? column.indexOf(psi.dailyMax[d]) : -1;
+        return {
+          label: date,
+          data: psi.features.map(() => 1),
+          psi: column,
+          backgroundColor: column.map(psiColor),
+          borderColor: column.map((_, f) => (f === top ? ANOMALY : '#ffffff')),
+          borderWidth: column.map((_, f) => (f === top ? 2 : 0.5)),
+          barPercentage: 1,
+          categoryPercentage: 1,
+        };
+      }),
     },
     options: {
       indexAxis: 'y',
@@ -256,16 +289,24 @@ function deltaCard(label, comparison, kind, higherIsBetter) {
     const rel = relativeDelta === null ? '' : ` (${sign}${(relativeDelta * 100).toFixed(1)}%)`;
     text = `${sign}${kind === 'pct' ? `${(delta * 100).toFixed(2)} pp` : fmt(delta, kind)}${rel} vs previous`;
   }
-  return el('div', { class: 'delta' }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, fmt(current, kind)), el('div', { class: `change ${cls}` }, text));
+  return el(
+    'div',
+    { class: 'delta' },
+    el('div', { class: 'label' }, label),
+    el('div', { class: 'value' }, fmt(current, kind)),
+    el('div', { class: `change ${cls}` }, text),
+  );
 }
 
 function drawDeltas(api, quality) {
-  document.getElementById('deltas').replaceChildren(
-    deltaCard('Mean F1 (30 d window)', quality.comparison.f1, 'num', true),
-    deltaCard('Requests', api.comparison.requests, 'int', true),
-    deltaCard('Error rate', api.comparison.errorRate, 'pct', false),
-    deltaCard('Mean daily max PSI', quality.comparison.psiMax, 'num', false),
-  );
+  document
+    .getElementById('deltas')
+    .replaceChildren(
+      deltaCard('Mean F1 (30 d window)', quality.comparison.f1, 'num', true),
+      deltaCard('Requests', api.comparison.requests, 'int', true),
+      deltaCard('Error rate', api.comparison.errorRate, 'pct', false),
+      deltaCard('Mean daily max PSI', quality.comparison.psiMax, 'num', false),
+    );
 }
 
 function drawModel(data) {
@@ -302,11 +343,15 @@ function drawModel(data) {
 }
 
 function alertItem(alert, withButton) {
-  const links = el('span', { class: 'links' }, ...alert.links.map((l) => el('a', { href: l.url, target: '_blank', rel: 'noopener' }, l.label)));
-  const ack = alert.acknowledgedBy ? `acknowledged by ${alert.acknowledgedBy} at ${new Date(alert.acknowledgedAt).toLocaleString()}` : alert.status;
-  const children = [
-    el('span', {}, el('span', { class: `sev ${alert.severity}` }, alert.severity), alert.title),
-  ];
+  const links = el(
+    'span',
+    { class: 'links' },
+    ...alert.links.map((l) => el('a', { href: l.url, target: '_blank', rel: 'noopener' }, l.label)),
+  );
+  const ack = alert.acknowledgedBy
+    ? `acknowledged by ${alert.acknowledgedBy} at ${new Date(alert.acknowledgedAt).toLocaleString()}`
+    : alert.status;
+  const children = [el('span', {}, el('span', { class: `sev ${alert.severity}` }, alert.severity), alert.title)];
   if (withButton) {
     children.push(
       el(
@@ -322,20 +367,39 @@ function alertItem(alert, withButton) {
       ),
     );
   }
-  children.push(el('span', { class: 'meta' }, `#${alert.id} ${alert.source} ${alert.level} ${alert.date} - ${ack} `, links));
+  children.push(
+    el('span', { class: 'meta' }, `#${alert.id} ${alert.source} ${alert.level} ${alert.date} - ${ack} `, links),
+  );
   return el('li', { 'data-alert-id': alert.id, 'data-status': alert.status }, ...children);
 }
 
 function drawAlerts(data) {
   const active = document.getElementById('alerts-active');
-  active.replaceChildren(...(data.active.length > 0 ? data.active.map((a) => alertItem(a, true)) : [el('li', { class: 'empty' }, 'no active alerts')]));
+  active.replaceChildren(
+    ...(data.active.length > 0
+      ? data.active.map((a) => alertItem(a, true))
+      : [el('li', { class: 'empty' }, 'no active alerts')]),
+  );
   const recent = document.getElementById('alerts-recent');
-  recent.replaceChildren(...(data.recent.length > 0 ? data.recent.map((a) => alertItem(a, false)) : [el('li', { class: 'empty' }, 'no alerts yet')]));
+  recent.replaceChildren(
+    ...(data.recent.length > 0
+      ? data.recent.map((a) => alertItem(a, false))
+      : [el('li', { class: 'empty' }, 'no alerts yet')]),
+  );
   const open = data.active.filter((a) => a.status === 'open').length;
   document.getElementById('alert-count').textContent = `${open} open, ${data.active.length - open} acknowledged`;
-  document.getElementById('reports').replaceChildren(
-    ...data.reports.map((r) => el('li', {}, el('a', { href: r.url, target: '_blank', rel: 'noopener' }, `${r.kind} ${r.date}`), ` ${r.severity}`)),
-  );
+  document
+    .getElementById('reports')
+    .replaceChildren(
+      ...data.reports.map((r) =>
+        el(
+          'li',
+          {},
+          el('a', { href: r.url, target: '_blank', rel: 'noopener' }, `${r.kind} ${r.date}`),
+          ` ${r.severity}`,
+        ),
+      ),
+    );
 }
 
 async function acknowledge(id, button) {

@@ -19,7 +19,13 @@ import {
   type PeriodComparison,
   type TimeRange,
 } from '../../domain/dashboard/periods.js';
-import { binApiSamples, increaseOver, psiMatrix, type MetricSample, type PsiMatrix } from '../../domain/dashboard/series.js';
+import {
+  binApiSamples,
+  increaseOver,
+  psiMatrix,
+  type MetricSample,
+  type PsiMatrix,
+} from '../../domain/dashboard/series.js';
 import { FEATURE_NAMES } from '../../domain/features.js';
 import type { FeatureImportance } from '../../domain/model/types.js';
 
@@ -161,7 +167,11 @@ export interface QualityData {
     readonly versions: string[];
     readonly anomalies: number[];
   };
-  readonly psi: PsiMatrix & { readonly asOf: string | null; readonly dailyMax: (number | null)[]; readonly anomalies: number[] };
+  readonly psi: PsiMatrix & {
+    readonly asOf: string | null;
+    readonly dailyMax: (number | null)[];
+    readonly anomalies: number[];
+  };
   readonly comparison: { readonly f1: PeriodComparison; readonly psiMax: PeriodComparison };
 }
 
@@ -329,7 +339,9 @@ export async function alertsData(db: Database): Promise<AlertsData> {
   const recent = await alertHistory(db, new Date(0), 10);
   const ids = [...new Set([...active, ...recent].map((a) => a.id))];
   const linkRows =
-    ids.length === 0 ? [] : await db.select({ id: alerts.id, links: alerts.links }).from(alerts).where(inArray(alerts.id, ids));
+    ids.length === 0
+      ? []
+      : await db.select({ id: alerts.id, links: alerts.links }).from(alerts).where(inArray(alerts.id, ids));
   const links = new Map(
     linkRows.map((r) => [r.id, r.links.map(dashboardLink).filter((l): l is DashboardLink => l !== null)]),
   );

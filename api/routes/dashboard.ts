@@ -56,7 +56,7 @@ const ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
 // Chart.js sets inline styles on its canvases, hence style-src 'unsafe-inline'; PNG export uses data: URLs.
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
-/** The dashboard's own endpoints and the scrape/probe routes are left out of the charts: they are not the API's load. */
+/** The dashboard's own routes and the scrape and probe routes are left out of the charts: they are not API load. */
 function isChartedEndpoint(endpoint: string | number | undefined): boolean {
   const e = String(endpoint ?? '');
   return !e.startsWith('/dashboard') && e !== '/metrics' && e !== '/healthz';
@@ -175,7 +175,8 @@ export function dashboardRoutes(deps: DashboardDeps): ApiPlugin {
         return refuse(request, reply, 'the dashboard is disabled: DASHBOARD_PASSWORD is not set on the server');
       }
       const who = checkBasicAuth(request.headers.authorization, user, password);
-      if (who === null) return refuse(request, reply, 'the dashboard needs the DASHBOARD_USER / DASHBOARD_PASSWORD login');
+      if (who === null)
+        return refuse(request, reply, 'the dashboard needs the DASHBOARD_USER / DASHBOARD_PASSWORD login');
       request.dashboardUser = who;
       void reply.header('X-Content-Type-Options', 'nosniff');
       return undefined;
@@ -196,7 +197,10 @@ export function dashboardRoutes(deps: DashboardDeps): ApiPlugin {
       const name = (request.params as { file?: string }).file ?? '';
       const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
       if (!asset) throw new ApiError('NOT_FOUND', `no dashboard asset named "${name}"`);
-      return reply.type(asset.type).header('Cache-Control', 'no-cache').send(await fs.readFile(asset.file));
+      return reply
+        .type(asset.type)
+        .header('Cache-Control', 'no-cache')
+        .send(await fs.readFile(asset.file));
     });
 
     app.get('/dashboard/api/api-metrics', async (request, reply) => {
@@ -227,15 +231,23 @@ export function dashboardRoutes(deps: DashboardDeps): ApiPlugin {
     app.post('/dashboard/api/alerts/:id/acknowledge', async (request) => {
       const rawId = (request.params as { id?: string }).id ?? '';
       if (!/^\d{1,15}$/.test(rawId)) {
-        throw new ApiError('VALIDATION_FAILED', `params.id is "${rawId}", expected an alert id (a whole number)`, 'params.id');
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          `params.id is "${rawId}", expected an alert id (a whole number)`,
+          'params.id',
+        );
       }
       const by = request.dashboardUser ?? user;
       const result = await acknowledgeAlert(ctx.db, Number(rawId), by, new Date(now()));
       if (result.outcome === 'not_found') throw new ApiError('NOT_FOUND', `alert ${rawId} does not exist`);
       if (result.outcome === 'resolved') {
-        throw new ApiError('CONFLICT', `alert ${rawId} was resolved at ${result.alert.resolvedAt}; nothing to acknowledge`);
+        throw new ApiError(
+          'CONFLICT',
+          `alert ${rawId} was resolved at ${result.alert.resolvedAt}; nothing to acknowledge`,
+        );
       }
-      if (result.outcome === 'acknowledged') log.info({ alert_id: result.alert.id, by }, 'alert acknowledged from the dashboard');
+      if (result.outcome === 'acknowledged')
+        log.info({ alert_id: result.alert.id, by }, 'alert acknowledged from the dashboard');
       return { outcome: result.outcome, alert: result.alert };
     });
 
@@ -258,7 +270,10 @@ export function dashboardRoutes(deps: DashboardDeps): ApiPlugin {
       }
       const root = await fs.realpath(reportsDir).catch(() => reportsDir);
       if (path.dirname(real) !== root) throw new ApiError('NOT_FOUND', `report ${name} does not exist`);
-      return reply.type('text/plain; charset=utf-8').header('Cache-Control', 'no-store').send(await fs.readFile(real));
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('Cache-Control', 'no-store')
+        .send(await fs.readFile(real));
     });
 
     return Promise.resolve();

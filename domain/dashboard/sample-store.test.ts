@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { SampleStore } from './sample-store.js';
 import type { MetricSample } from './series.js';
 
-const at = (ms: number, requests = 0): MetricSample => ({ at: ms, buckets: [requests], count: requests, sum: 0, requests, errors: 0 });
+const at = (ms: number, requests = 0): MetricSample => ({
+  at: ms,
+  buckets: [requests],
+  count: requests,
+  sum: 0,
+  requests,
+  errors: 0,
+});
 
 describe('SampleStore', () => {
   it('keeps the fine ring bounded and one coarse sample per step, merged into one ordered series', () => {

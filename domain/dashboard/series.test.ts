@@ -32,8 +32,24 @@ describe('binApiSamples', () => {
     ];
     const points = binApiSamples(samples, BOUNDS, { start: 0, end: 200_000 }, 120_000);
     expect(points).toEqual([
-      { at: 0, requests: 10, errors: 1, errorRate: 0.1, p50: 0.005, p95: 0.0095, p99: expect.closeTo(0.0099, 12) as number },
-      { at: 120_000, requests: 10, errors: 2, errorRate: 0.2, p50: 0.03, p95: 0.048, p99: expect.closeTo(0.0496, 12) as number },
+      {
+        at: 0,
+        requests: 10,
+        errors: 1,
+        errorRate: 0.1,
+        p50: 0.005,
+        p95: 0.0095,
+        p99: expect.closeTo(0.0099, 12) as number,
+      },
+      {
+        at: 120_000,
+        requests: 10,
+        errors: 2,
+        errorRate: 0.2,
+        p50: 0.03,
+        p95: 0.048,
+        p99: expect.closeTo(0.0496, 12) as number,
+      },
     ]);
   });
 
@@ -45,7 +61,11 @@ describe('binApiSamples', () => {
 
 describe('increaseOver', () => {
   it('sums the traffic of a period and returns null when the samples start after it', () => {
-    const samples = [sample(0, [0, 0, 0, 0, 0, 0]), sample(10, [4, 0, 0, 0, 0, 0], 1), sample(20, [9, 0, 0, 0, 0, 0], 1)];
+    const samples = [
+      sample(0, [0, 0, 0, 0, 0, 0]),
+      sample(10, [4, 0, 0, 0, 0, 0], 1),
+      sample(20, [9, 0, 0, 0, 0, 0], 1),
+    ];
     expect(increaseOver(samples, { start: 0, end: 20 })).toEqual({ requests: 9, errors: 1 });
     expect(increaseOver(samples, { start: 10, end: 20 })).toEqual({ requests: 5, errors: 0 });
     expect(increaseOver(samples, { start: -10, end: 0 })).toBeNull();
