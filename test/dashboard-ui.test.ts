@@ -212,6 +212,8 @@ describe('dashboard in Chromium', () => {
       if (!req.url().startsWith(baseUrl) && !req.url().startsWith('data:')) offsite.push(req.url());
     });
 
+    // A controllable page clock, so the 30 s auto-refresh can be proven without waiting 30 s.
+    await page.clock.install();
     await page.goto(`${baseUrl}/dashboard`);
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).vcpDashboard?.refreshes === 1);
 
@@ -224,6 +226,13 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#deltas .delta').count()).toBe(4);
     expect(await page.locator('#model-facts').textContent()).toContain('1.0.0');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-desktop-24h.png'), fullPage: true });
+
+    // The page refetches its data after 30 s by itself, without reloading.
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    await page.clock.fastForward(30_000);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).vcpDashboard.refreshes === 2);
+    expect(navigations).toEqual([]);
 
     // 2. Acknowledge the newest open alert through its button; the row in Postgres records who and when.
     const button = page.locator('#alerts-active button.ack:not([disabled])').first();
