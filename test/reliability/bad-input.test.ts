@@ -38,11 +38,11 @@ import {
   lostRows,
   rejectionOf,
   snapshotTables,
-  type BadInputScenarioRow,
   type BhavCopySourceCopy,
   type TableSnapshot,
 } from '../support/bad-input-fixtures.js';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline.js';
+import { scenarioReport } from '../support/scenario-report.js';
 import { waitFor } from '../support/rollback-fixtures.js';
 import { workflowBundle } from '../support/temporal.js';
 
@@ -58,7 +58,7 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
   let days: readonly string[];
   /** The last day that completed: re-running it recomputes the same numbers, so its snapshot must hold exactly. */
   let lastCompleted: string;
-  const rows: BadInputScenarioRow[] = [];
+  const report = scenarioReport();
 
   const db = () => h.database.handle.db;
   const run = (date: string): Promise<DailyRunSummary> =>
@@ -66,17 +66,24 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
   const snapshot = (): Promise<TableSnapshot> => snapshotTables(db());
 
   /** Records a scenario row: runs started, runs that completed, duplicate natural keys, rows lost since `before`. */
-  async function record(scenario: string, runs: number, completed: number, before: TableSnapshot): Promise<void> {
+  async function record(
+    scenario: string,
+    runs: number,
+    completed: number,
+    before: TableSnapshot,
+    note: string,
+  ): Promise<void> {
     const lost = lostRows(before, await snapshot());
-    const row = {
-      scenario,
+    const duplicates = await duplicateKeys(db());
+    report.add({
+      scenario: `bad input: ${scenario}`,
       runs,
       completed,
-      duplicates: await duplicateKeys(db()),
+      duplicates,
       lostRows: Object.values(lost).reduce((a, b) => a + b, 0),
-    };
-    rows.push(row);
-    expect(row.duplicates, scenario).toBe(0);
+      note,
+    });
+    expect(duplicates, scenario).toBe(0);
     expect(lost, scenario).toEqual({});
   }
 
@@ -105,8 +112,7 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
     await running;
     source?.remove();
     await h?.close();
-    // The crash suite owns test/support/scenario-report.ts; these rows have its shape so the lead can merge them.
-    console.log(`bad-input scenario rows:\n${JSON.stringify(rows, null, 2)}`);
+    report.flush();
   });
 
   it('fails the day on a malformed BhavCopy with BhavCopyFormatError naming file, line and column, stores nothing from it, and runs once fixed', async () => {
@@ -141,7 +147,13 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
       sql`select file_name, row_count from bhavcopy_files where trade_date = ${day}::date`,
     );
     expect(ingested?.file_name).toBe(fileName);
-    await record('malformed BhavCopy, then fixed', 2, 1, before);
+    await record(
+      'malformed BhavCopy, then fixed',
+      2,
+      1,
+      before,
+      'BhavCopyFormatError at file/line/column; re-run after the fix completes',
+    );
   });
 
   it('fails the day on a truncated BhavCopy (an interrupted download) naming the incomplete line, and runs once fixed', async () => {
@@ -162,7 +174,13 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
     source.restore(day);
     await run(day);
     lastCompleted = day;
-    await record('truncated BhavCopy, then fixed', 2, 1, before);
+    await record(
+      'truncated BhavCopy, then fixed',
+      2,
+      1,
+      before,
+      'BhavCopyFormatError (truncated row); re-run after the fix completes',
+    );
   });
 
   it('counts NaN, infinite and missing feature values in the drift results and marks features over the limit QUALITY', async () => {
@@ -215,7 +233,13 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
     const report = fs.readFileSync(path.join(h.config.reportsDir, `drift_${day}.txt`), 'utf8');
     expect(report).toMatch(/rsi_14.*QUALITY/);
     expect(report).toMatch(/macd_signal.*QUALITY/);
-    await record('NaN / infinite / missing features', 1, 1, before);
+    await record(
+      'NaN / infinite / missing features',
+      1,
+      1,
+      before,
+      'counted per feature; rsi_14 and macd_signal QUALITY',
+    );
   });
 
   it('refuses probabilities outside [0, 1] and a second prediction for one key in the database, naming the constraint and row', async () => {
@@ -249,7 +273,13 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
       `Key (model_version, bse_code, prediction_date)=(${ACTIVE}, ${row.bseCode}, ${day}) already exists.`,
     );
     expect(changedTables(before, await snapshot())).toEqual([]);
-    await record('probability out of range / duplicate key (database)', 0, 0, before);
+    await record(
+      'probability out of range / duplicate key (database)',
+      0,
+      0,
+      before,
+      'check constraint and unique key refuse the rows',
+    );
   });
 
   it('stops the loader at a probability outside [0, 1] naming file, line and column, before any row of the file is stored', async () => {
@@ -273,7 +303,7 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
     expect((err as Error).name).toBe('SyntheticCsvError');
     expect((err as Error).message).toBe(`${file}, line 4, column predicted_probability: 1.7 lies outside 0-1`);
     expect(changedTables(before, await snapshot())).toEqual([]);
-    await record('loader: probability out of range', 0, 0, before);
+    await record('loader: probability out of range', 0, 0, before, 'SyntheticCsvError names file, line, column');
   });
 
   // Finding: loaders/synthetic.ts inserts predictions with onConflictDoNothing, so a second prediction for a stored
@@ -315,7 +345,7 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
     expect(fs.readFileSync(path.join(h.config.reportsDir, `drift_${day}.txt`), 'utf8')).toContain(
       `no served predictions on ${day}`,
     );
-    await record('day with no predictions', 1, 1, before);
+    await record('day with no predictions', 1, 1, before, 'drift SKIPPED with the reason');
   });
 
   it('leaves served predictions of a version not in the registry out of performance and drift, without saying so (finding)', async () => {
@@ -350,7 +380,13 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
     // registered version. The right behaviour is to name them in the performance report (or refuse them at load,
     // with a foreign key to model_versions); until then this assertion documents the silence.
     expect(summary.text).not.toContain('9.9.9');
-    await record('prediction of an unknown model version', 1, 1, before);
+    await record(
+      'prediction of an unknown model version',
+      1,
+      1,
+      before,
+      'ignored by performance and drift without a word (gap)',
+    );
   });
 
   it('fails the run with InvalidInputError naming the fix when the registry has no active version', async () => {
@@ -371,7 +407,7 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
       await db().execute(sql`update model_versions set is_active = true where version = ${ACTIVE}`);
     }
     expect(changedTables(before, await snapshot())).toEqual([]);
-    await record('registry without an active version', 1, 0, before);
+    await record('registry without an active version', 1, 0, before, 'InvalidInputError names the fix');
   });
 
   it('fails the drift stage with BaselineMissingError naming the command that builds the baseline', async () => {
@@ -387,7 +423,13 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
     await buildBaselines(h.env.client, { modelVersion: ACTIVE, taskQueue: h.taskQueue });
     expect(changedTables(before, await snapshot())).toEqual([]);
     await run(lastCompleted);
-    await record('baseline missing for the active version', 2, 1, before);
+    await record(
+      'baseline missing for the active version',
+      2,
+      1,
+      before,
+      'BaselineMissingError names the command; completes once rebuilt',
+    );
   });
 
   describe('through the API and the approval workflow', () => {
@@ -495,7 +537,13 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
         sql`select version from model_versions where is_active`,
       );
       expect(active?.version).toBe(ACTIVE);
-      await record('invalid rollback decisions', 0, 0, before);
+      await record(
+        'invalid rollback decisions',
+        0,
+        0,
+        before,
+        'update validator refuses; closed request refused by Temporal',
+      );
     });
   });
 });

@@ -24,6 +24,7 @@ import { queryRows } from '../../db/rows.js';
 import { rootLogger } from '../../logging/logger.js';
 import { buildBaselines, runDay } from '../../temporal/daily-runs.js';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline.js';
+import { scenarioReport } from '../support/scenario-report.js';
 import { waitFor } from '../support/rollback-fixtures.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -110,6 +111,7 @@ describe('credentials: authenticated routes refuse missing and wrong tokens; no 
   let h: PipelineHarness;
   let app: FastifyInstance;
   const captured: string[] = [];
+  const report = scenarioReport();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcp-security-'));
   const childQueue = `vcp-security-child-${Date.now().toString(36)}`;
   let worker: Child | undefined;
@@ -149,6 +151,7 @@ describe('credentials: authenticated routes refuse missing and wrong tokens; no 
   });
 
   afterAll(async () => {
+    report.flush();
     await worker?.stop();
     await api?.stop();
     await app?.close();
@@ -238,6 +241,7 @@ describe('credentials: authenticated routes refuse missing and wrong tokens; no 
     };
     worker = startChild('workers/worker.ts', {
       ...shared,
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
       DATA_DIR: path.join(workDir, 'worker'),
       REPORTS_DIR: path.join(workDir, 'worker', 'reports'),
       LOG_DIR: path.join(workDir, 'worker', 'logs'),
@@ -355,6 +359,22 @@ describe('credentials: authenticated routes refuse missing and wrong tokens; no 
     expect(api.output()).toMatch(/api\/v1\/predict/);
     expect(captured.join('')).toMatch(/alertmanager alert taken/);
     expect(filesUnder(path.join(workDir, 'worker', 'reports')).length).toBeGreaterThan(0);
+    // Both processes write app.log under LOG_DIR (logging/ file streams); those lines are searched too.
+    expect(filesUnder(path.join(workDir, 'worker', 'logs')).map((f) => path.basename(f.file))).toContain('app.log');
+    expect(filesUnder(path.join(workDir, 'api', 'logs')).map((f) => path.basename(f.file))).toContain('app.log');
     expect(sources.flatMap((s) => leaks(s.where, s.text))).toEqual([]);
+    const lines = sources.reduce((n, src) => n + src.text.split('\n').filter((l) => l.trim() !== '').length, 0);
+    const [dup] = await queryRows<{ n: number }>(
+      h.database.handle.db,
+      sql`select count(*)::int as n from (select alert_id, channel from alert_deliveries group by 1, 2 having count(*) > 1) d`,
+    );
+    report.add({
+      scenario: 'secrets: worker + API processes with every secret set',
+      runs: 1,
+      completed: summary.tradingDay ? 1 : 0,
+      duplicates: dup!.n,
+      lostRows: 0,
+      note: `no secret in ${lines} log/report lines from ${sources.length} sources`,
+    });
   });
 });

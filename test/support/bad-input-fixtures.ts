@@ -218,12 +218,3 @@ export async function insertFeatureFaults(
   );
   return rows[0]?.n ?? 0;
 }
-
-/** A scenario row in the shape of the reliability table (test/support/scenario-report.ts when it exists). */
-export interface BadInputScenarioRow {
-  readonly scenario: string;
-  readonly runs: number;
-  readonly completed: number;
-  readonly duplicates: number;
-  readonly lostRows: number;
-}
