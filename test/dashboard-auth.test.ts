@@ -109,6 +109,22 @@ describe('dashboard authentication', () => {
     expect(report.body).toBe('DATA DRIFT DETECTION REPORT\n');
   });
 
+  it('refuses a cross-site acknowledgement: the right login without the page header is 403 and changes nothing', async () => {
+    const authorization = basic(USER, PASSWORD);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/dashboard/api/alerts/1/acknowledge',
+      headers: { authorization },
+    });
+    expect(res.statusCode).toBe(403);
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/dashboard/api/alerts/999/acknowledge',
+      headers: { authorization, 'x-vcp-dashboard': '1' },
+    });
+    expect(missing.statusCode).toBe(404);
+  });
+
   it('refuses everyone, the right login included, when DASHBOARD_PASSWORD is unset, and says so', async () => {
     for (const authorization of [undefined, basic(USER, ''), basic(USER, PASSWORD)]) {
       const res = await closedApp.inject({

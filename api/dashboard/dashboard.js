@@ -405,7 +405,7 @@ function drawAlerts(data) {
 async function acknowledge(id, button) {
   button.disabled = true;
   try {
-    await getJson(`/dashboard/api/alerts/${id}/acknowledge`, { method: 'POST' });
+    await getJson(`/dashboard/api/alerts/${id}/acknowledge`, { method: 'POST', headers: { 'X-VCP-Dashboard': '1' } });
     drawAlerts(await getJson('/dashboard/api/alerts'));
     setStatus(`alert #${id} acknowledged`);
   } catch (err) {

@@ -229,6 +229,14 @@ export function dashboardRoutes(deps: DashboardDeps): ApiPlugin {
     // this one is the same update (alerts/store.ts acknowledgeAlert) behind the dashboard's login, recorded for
     // the logged-in user.
     app.post('/dashboard/api/alerts/:id/acknowledge', async (request) => {
+      // Browsers resend Basic credentials on their own, so a form on another site could post here; a custom header
+      // is something only this page's fetch sends (another origin would need a CORS preflight, which fails).
+      if (request.headers['x-vcp-dashboard'] !== '1') {
+        throw new ApiError(
+          'FORBIDDEN',
+          'acknowledge from the dashboard page: the X-VCP-Dashboard: 1 header is missing',
+        );
+      }
       const rawId = (request.params as { id?: string }).id ?? '';
       if (!/^\d{1,15}$/.test(rawId)) {
         throw new ApiError(
