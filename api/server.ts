@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { readEscalationPolicy } from '../alerts/config.js';
 import { readConfig, type TemporalConfig } from '../config/index.js';
-import { readMonitoringSettings } from '../config/monitoring-settings.js';
+import { readDeliverySettings } from '../config/delivery-settings.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { componentLogger, type AppLogger } from '../logging/logger.js';
 import { startProcessLogging } from '../logging/process-logging.js';
@@ -85,7 +85,7 @@ async function serverPlugins(
       temporalClient,
       taskQueue: temporal.taskQueue,
       policy: readEscalationPolicy(process.env),
-      delivery: readMonitoringSettings().delivery,
+      delivery: readDeliverySettings(),
       webhookToken: process.env.ALERTMANAGER_WEBHOOK_TOKEN?.trim() || undefined,
       apiToken: process.env.ALERTS_API_TOKEN?.trim() || undefined,
     }),

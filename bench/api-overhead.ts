@@ -22,6 +22,11 @@ import { DEFAULT_API_CONFIG } from '../api/config.js';
 import { staticModelSource } from '../api/model-store.js';
 import { handMadeModel, predictionItem, silentLogger } from '../api/test-fixtures.js';
 import { openDatabase } from '../db/client.js';
+import { exitWithUsageIfAsked } from './lib/usage.js';
+
+exitWithUsageIfAsked(
+  'Usage: npx tsx bench/api-overhead.ts [rounds=20] [block=500]\n  The predict handler with and without metrics, trace ids and request logging, in one process;\n  prints throughput, p50/p99 latency and CPU per request, and their ratios.\nExample:\n  npx tsx bench/api-overhead.ts 10 500',
+);
 
 const ROUNDS = Number(process.argv[2] ?? 20);
 const BLOCK = Number(process.argv[3] ?? 500);

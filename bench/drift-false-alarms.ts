@@ -9,6 +9,11 @@ import { FEATURES, type FeatureName } from '../domain/features.js';
 import { buildFeatureBaseline, type FeatureBaseline } from '../domain/drift/baseline.js';
 import { evaluateDrift, type ProductionValues } from '../domain/drift/policy.js';
 import { createRandom, type Random } from '../domain/statistics/random.js';
+import { exitWithUsageIfAsked } from './lib/usage.js';
+
+exitWithUsageIfAsked(
+  'Usage: npx tsx bench/drift-false-alarms.ts [days=1000] [--verbose]\n  Simulates no-drift days (50-300 rows a day, weekly window) and 0.5-sd shifts in 3 features through\n  evaluateDrift; prints the false-alarm rate and the detection rate. Seeded.\nExample:\n  npx tsx bench/drift-false-alarms.ts 200',
+);
 
 const DAYS = Number(process.argv[2] ?? 1000);
 const VERBOSE = process.argv.includes('--verbose');

@@ -12,6 +12,11 @@ import { countIntoBins, decileEdgesSorted } from '../domain/statistics/binning.j
 import { ks2samp, ks2sampSorted } from '../domain/statistics/ks.js';
 import { psiFromCounts } from '../domain/statistics/psi.js';
 import { createRandom } from '../domain/statistics/random.js';
+import { exitWithUsageIfAsked } from './lib/usage.js';
+
+exitWithUsageIfAsked(
+  'Usage: npx tsx bench/ks-psi-vs-scipy.ts [features=25] [baseline=1000000] [production=100000]\n  Times our KS and PSI against scipy.stats.ks_2samp and numpy\'s histogram PSI on the same data in the\n  same run (Debian\'s /usr/bin/python3 with python3-scipy), and prints the ratio and our peak RSS.\nExample:\n  npx tsx bench/ks-psi-vs-scipy.ts 5 200000 20000',
+);
 
 const FEATURES = Number(process.argv[2] ?? 25);
 const N_BASE = Number(process.argv[3] ?? 1_000_000);

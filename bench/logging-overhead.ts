@@ -15,6 +15,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { quantileSorted } from 'simple-statistics';
 import { loggingPlugin } from '../logging/fastify-plugin.js';
 import { closeLogging, configureLogging, flushLogs } from '../logging/logger.js';
+import { exitWithUsageIfAsked } from './lib/usage.js';
+
+exitWithUsageIfAsked(
+  'Usage: npx tsx bench/logging-overhead.ts [--rounds N] [--concurrency N] [--requests N]\n  A Fastify handler with and without the logging plugin (request line and audit line to real files);\n  prints throughput and p50/p99 ratios and CPU per request.\nExample:\n  npx tsx bench/logging-overhead.ts --rounds 2',
+);
 
 function arg(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);

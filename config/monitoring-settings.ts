@@ -7,28 +7,9 @@ import { readEscalationPolicy } from '../alerts/config.js';
 import { DEFAULT_DRIFT_SETTINGS, type DriftSettings } from '../domain/drift/policy.js';
 import { DEFAULT_DEGRADATION_SETTINGS, type DegradationSettings } from '../domain/performance/degradation.js';
 import type { MonitoringSettings } from '../workflows/types.js';
+import { readDeliverySettings } from './delivery-settings.js';
 import { ConfigError } from './index.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function numberFrom(env: Env, name: string, fallback: number, check: (n: number) => boolean, rule: string): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || !check(value)) throw new ConfigError(name, `"${raw}" is not ${rule}`);
-  return value;
-}
-
-const fraction = (n: number): boolean => n > 0 && n < 1;
-
-function durationFrom(env: Env, name: string, fallback: string): string {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/.test(raw)) {
-    throw new ConfigError(name, `"${raw}" is not a duration such as "30 seconds", "4 hours" or "2d"`);
-  }
-  return raw;
-}
+import { durationFrom, fraction, numberFrom, type Env } from './parse.js';
 
 export function readDriftSettings(env: Env = process.env): DriftSettings {
   const d = DEFAULT_DRIFT_SETTINGS;
@@ -73,10 +54,7 @@ export function readMonitoringSettings(env: Env = process.env): MonitoringSettin
     degradation: readDegradationSettings(env),
     drift: readDriftSettings(env),
     escalation: readEscalationPolicy(env),
-    delivery: {
-      maximumAttempts: numberFrom(env, 'ALERT_DELIVERY_ATTEMPTS', 5, (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
-      initialInterval: durationFrom(env, 'ALERT_RETRY_INITIAL_INTERVAL', '5 seconds'),
-    },
+    delivery: readDeliverySettings(env),
     timeouts: {
       ingest: durationFrom(env, 'STAGE_TIMEOUT_INGEST', '10 minutes'),
       compute: durationFrom(env, 'STAGE_TIMEOUT_COMPUTE', '15 minutes'),

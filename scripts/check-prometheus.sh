@@ -3,6 +3,13 @@
 # and the Alertmanager config. Exits non-zero on the first failure.
 #   bash scripts/check-prometheus.sh
 set -euo pipefail
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  echo "Usage: bash scripts/check-prometheus.sh"
+  echo "  promtool check config, promtool check rules, promtool test rules (every alert, firing and not),"
+  echo "  and the Alertmanager config (amtool check-config, else a short start of Alertmanager)."
+  echo "  PROMTOOL, AMTOOL, ALERTMANAGER override the binaries (default /usr/bin/...)."
+  exit 0
+fi
 cd "$(dirname "$0")/.."
 
 PROMTOOL=${PROMTOOL:-/usr/bin/promtool}
