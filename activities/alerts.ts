@@ -11,6 +11,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { and, eq, sql } from 'drizzle-orm';
 import { buildAlert, channelsFor, type AlertFinding, type EscalationPolicy } from '../alerts/policy.js';
 import { ChannelDeliveryError } from '../alerts/errors.js';
+import { storeAlert } from '../alerts/store.js';
 import type { AlertMessage, ChannelName } from '../alerts/types.js';
 import type { Database } from '../db/client.js';
 import { alertDeliveries, alerts } from '../db/schema/index.js';
@@ -70,32 +71,7 @@ function degradationFinding(deps: ActivityDeps, input: RecordAlertsInput): Alert
 
 /** Stores an alert once (its dedup key) with a pending delivery per planned channel; returns its id either way. */
 export async function upsertAlert(db: Database, alert: AlertMessage, channels: readonly ChannelName[]): Promise<number> {
-  return db.transaction(async (tx) => {
-    await tx
-      .insert(alerts)
-      .values({
-        dedupKey: alert.dedupKey,
-        source: alert.source,
-        level: alert.level,
-        severity: alert.severity,
-        title: alert.title,
-        summary: alert.summary,
-        body: alert.body,
-        links: [...alert.links],
-        alertDate: alert.date,
-        modelVersion: alert.modelVersion ?? null,
-      })
-      .onConflictDoNothing();
-    const [row] = await tx.select({ id: alerts.id }).from(alerts).where(eq(alerts.dedupKey, alert.dedupKey));
-    if (!row) throw new Error(`alert ${alert.dedupKey} vanished after insert`);
-    if (channels.length > 0) {
-      await tx
-        .insert(alertDeliveries)
-        .values(channels.map((channel) => ({ alertId: row.id, channel, status: 'pending' as const })))
-        .onConflictDoNothing();
-    }
-    return row.id;
-  });
+  return (await storeAlert(db, alert, channels)).id;
 }
 
 export async function recordAlerts(deps: ActivityDeps, input: RecordAlertsInput): Promise<PlannedAlert[]> {

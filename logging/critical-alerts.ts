@@ -12,8 +12,9 @@ import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { buildAlert, channelsFor, DEFAULT_ESCALATION_POLICY, fallbacksFor, type EscalationPolicy } from '../alerts/policy.js';
 import type { AlertChannel, AlertMessage, ChannelName } from '../alerts/types.js';
+import { storeAlert } from '../alerts/store.js';
 import type { Database } from '../db/client.js';
-import { alertDeliveries, alerts } from '../db/schema/index.js';
+import { alertDeliveries } from '../db/schema/index.js';
 import { componentLogger, type CriticalLogEvent } from './logger.js';
 import { istDay } from './rotating-file.js';
 
@@ -118,24 +119,9 @@ export function createCriticalAlertSink(options: CriticalAlertSinkOptions): Crit
 
   async function handle(event: CriticalLogEvent): Promise<CriticalAlertOutcome> {
     const alert = criticalAlertFor(event, now());
-    const inserted = await db
-      .insert(alerts)
-      .values({
-        dedupKey: alert.dedupKey,
-        source: alert.source,
-        level: alert.level,
-        severity: alert.severity,
-        title: alert.title,
-        summary: alert.summary,
-        body: alert.body,
-        links: [...alert.links],
-        alertDate: alert.date,
-        modelVersion: null,
-      })
-      .onConflictDoNothing()
-      .returning({ id: alerts.id });
-    const row = inserted[0];
-    if (!row) return { status: 'duplicate', dedupKey: alert.dedupKey };
+    const stored = await storeAlert(db, alert, []);
+    if (!stored.inserted) return { status: 'duplicate', dedupKey: alert.dedupKey };
+    const row = { id: stored.id };
 
     const delivered: ChannelName[] = [];
     for (const channel of channelsFor(alert, policy)) {
