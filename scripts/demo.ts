@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       deps: { db: database.db, config, channels, now: () => new Date() },
     });
+    const approvals = new Set<string>();
     await w.runUntil(async () => {
       for (const model of manifest.models) {
         const built = await buildBaselines(client, { modelVersion: model.version, taskQueue: config.temporal.taskQueue });
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
       for (const date of days) {
         const summary = await runDay(client, { date, settings, taskQueue: config.temporal.taskQueue });
         process.stdout.write(`${summary.text}\n`);
+        if (summary.rollbackApprovalWorkflowId) approvals.add(summary.rollbackApprovalWorkflowId);
       }
       const seconds = (Date.now() - started) / 1000;
       process.stdout.write(`\n${days.length} daily runs in ${seconds.toFixed(0)} s\n`);
@@ -98,6 +100,12 @@ async function main(): Promise<void> {
         `a day's history:  temporal workflow show --workflow-id daily-monitoring-${last} --address ${config.temporal.address}`,
         `database:         ${config.databaseUrl ? 'DATABASE_URL' : path.join(config.dataDir, 'pglite')} (${database.kind})`,
         inbox ? `alerts received:  ${inbox.summary()} (saved under ${inbox.dir})` : 'alerts: sent to the configured channels',
+        ...[...approvals].map(
+          (id) =>
+            `rollback pending: ${id}: nothing switches until an engineer decides, e.g.\n` +
+            `                  npx tsx scripts/approvals.ts approve ${id} --approver ${settings.rollback.approvers[0] ?? '<you>'} --reason "F1 drop"\n` +
+            '                  (then run a worker, npm run worker, to carry out the switch)',
+        ),
         '',
       ].join('\n'),
     );
