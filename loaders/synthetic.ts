@@ -10,6 +10,7 @@ import { FEATURE_NAMES, type FeatureVector } from '../domain/features.js';
 import type { ModelVersionRecord } from '../domain/model/types.js';
 import { parseScripsCsv, parseTrainingCsv, readPredictionsCsv } from '../domain/synthetic/csv.js';
 import type { Database } from '../db/client.js';
+import { and, inArray } from 'drizzle-orm';
 import { chunk } from '../db/rows.js';
 import { modelVersions, predictions, scrips, trainingSamples } from '../db/schema/index.js';
 
@@ -69,6 +70,58 @@ async function loadRegistry(db: Database, models: readonly ModelVersionRecord[])
     .onConflictDoNothing();
 }
 
+/** A prediction whose key is stored with other values: an upstream fault, never silently kept or replaced. */
+export class PredictionConflictError extends Error {
+  override readonly name = 'PredictionConflictError';
+}
+
+type PredictionRow = typeof predictions.$inferInsert;
+
+const keyOf = (r: { modelVersion: string; bseCode: number; predictionDate: string }): string =>
+  `${r.modelVersion}|${r.bseCode}|${r.predictionDate}`;
+
+/**
+ * One file in one transaction: a refusal anywhere stores nothing of it. Loading the same file again is a no-op,
+ * but a row whose (version, scrip, day) is stored with another probability, label or served flag is named, with
+ * its file and line, and the file is refused.
+ */
+async function loadPredictionFile(db: Database, file: string, rows: readonly PredictionRow[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const [partIndex, part] of chunk(rows, 1500).entries()) {
+      const inserted = await tx
+        .insert(predictions)
+        .values(part)
+        .onConflictDoNothing()
+        .returning({ modelVersion: predictions.modelVersion, bseCode: predictions.bseCode, predictionDate: predictions.predictionDate });
+      if (inserted.length === part.length) continue;
+      const fresh = new Set(inserted.map(keyOf));
+      const conflicts = part.filter((r) => !fresh.has(keyOf(r)));
+      const stored = await tx
+        .select()
+        .from(predictions)
+        .where(and(inArray(predictions.bseCode, conflicts.map((r) => r.bseCode)), inArray(predictions.predictionDate, conflicts.map((r) => r.predictionDate))));
+      const byKey = new Map(stored.map((r) => [keyOf(r), r]));
+      for (const row of conflicts) {
+        const existing = byKey.get(keyOf(row));
+        if (
+          existing &&
+          existing.predictedProbability === row.predictedProbability &&
+          existing.predictedLabel === row.predictedLabel &&
+          existing.served === row.served
+        ) {
+          continue;
+        }
+        const line = partIndex * 1500 + part.indexOf(row) + 2;
+        throw new PredictionConflictError(
+          `${file}, line ${line}: prediction of model ${row.modelVersion} for ${row.bseCode} on ${row.predictionDate} ` +
+            `is already stored with probability ${existing?.predictedProbability ?? '?'} (file says ${row.predictedProbability}); ` +
+            'nothing of this file was loaded',
+        );
+      }
+    }
+  });
+}
+
 export async function loadSyntheticData(db: Database, dir: string): Promise<LoadSummary> {
   const manifest = await readManifest(dir);
   await loadRegistry(db, manifest.models);
@@ -110,7 +163,7 @@ export async function loadSyntheticData(db: Database, dir: string): Promise<Load
       served: p.served,
       ...featureValues(p.features),
     }));
-    for (const part of chunk(rows, 1500)) await db.insert(predictions).values(part).onConflictDoNothing();
+    await loadPredictionFile(db, file, rows);
     predictionCount += rows.length;
   }
   return { models: manifest.models.length, scrips: scripList.length, trainingRows, predictions: predictionCount };

@@ -22,7 +22,7 @@ Environment:
   TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY / TEMPORAL_TLS_CA / TEMPORAL_TLS_SERVER_NAME (mTLS), TEMPORAL_API_KEY (Cloud)
   DATABASE_URL (embedded PGlite under DATA_DIR when unset), DATA_DIR (./data), REPORTS_DIR, BHAVCOPY_SOURCE
   SLACK_WEBHOOK_URL, SMTP_HOST, SMTP_PORT, ALERT_EMAIL_FROM, ALERT_EMAIL_TO, PAGERDUTY_ROUTING_KEY
-  WORKER_METRICS_ADDRESS (127.0.0.1:9464): the SDK's Prometheus metrics at /metrics
+  WORKER_METRICS_ADDRESS (unset: off), e.g. 127.0.0.1:9464: the SDK's Prometheus metrics at /metrics
 Examples:
   npm run worker
   DATABASE_URL=postgres://vcp@db/vcp TEMPORAL_ADDRESS=temporal:7233 npm run worker`);
@@ -32,8 +32,10 @@ async function main(): Promise<void> {
   if (process.argv.includes('--help')) return printHelp();
   const config = readConfig();
   const logging = await startProcessLogging();
-  // 127.0.0.1 by default so a laptop exposes nothing; the compose stack sets 0.0.0.0:9464.
-  installTemporalLogging({ metricsAddress: process.env.WORKER_METRICS_ADDRESS?.trim() || '127.0.0.1:9464' });
+  // Off unless asked for: a fixed default port would stop a second worker on one host from starting.
+  // The compose stack sets 0.0.0.0:9464, which prometheus/ scrapes as job vcp-worker.
+  const metricsAddress = process.env.WORKER_METRICS_ADDRESS?.trim();
+  installTemporalLogging(metricsAddress ? { metricsAddress } : {});
   const database = await openDatabase(config);
   try {
     await database.migrate();

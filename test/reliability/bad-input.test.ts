@@ -306,11 +306,9 @@ describe('bad input: each fault is named where a person can fix it, and nothing 
     await record('loader: probability out of range', 0, 0, before, 'SyntheticCsvError names file, line, column');
   });
 
-  // Finding: loaders/synthetic.ts inserts predictions with onConflictDoNothing, so a second prediction for a stored
-  // (version, scrip, day) with a different probability is dropped without a word. Re-loading the same file must stay
-  // a no-op, but a conflicting value is an upstream fault the loader should name. This records the expected
-  // behaviour; it fails today (vitest `fails`), and starts passing, loudly, once the loader reports the conflict.
-  it.fails('refuses, naming the row, a loaded prediction that contradicts a stored one for the same key', async () => {
+  // Re-loading the same file stays a no-op, but a conflicting value for a stored (version, scrip, day) is an
+  // upstream fault the loader names, refusing the whole file.
+  it('refuses, naming the row, a loaded prediction that contradicts a stored one for the same key', async () => {
     const dir = fs.mkdtempSync(path.join(h.config.dataDir, 'dup-load-'));
     for (const entry of ['manifest.json', 'scrips.csv', 'training'])
       fs.symlinkSync(path.join(h.dataDir, entry), path.join(dir, entry));
