@@ -31,7 +31,11 @@ interface LabelledRow {
   predicted_probability: number;
 }
 
-/** Labelled predictions of one version whose prediction date falls in the window ending on `date`. */
+/**
+ * Labelled predictions of one version whose prediction date falls in the window ending on `date`, with only the
+ * labels that were final by that date: a re-run of a past day, after later days have labelled more, reproduces
+ * that day's figures instead of looking ahead.
+ */
 async function loadWindow(db: Database, version: string, date: string, days: number): Promise<LabelledRow[]> {
   return queryRows<LabelledRow>(
     db,
@@ -41,6 +45,7 @@ async function loadWindow(db: Database, version: string, date: string, days: num
         where p.model_version = ${version}
           and p.prediction_date > ${date}::date - ${days}::int
           and p.prediction_date <= ${date}::date
+          and l.outcome_date <= ${date}::date
         order by p.prediction_date, p.bse_code`,
   );
 }

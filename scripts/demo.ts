@@ -12,7 +12,7 @@ import { readConfig } from '../config/index.js';
 import { readMonitoringSettings } from '../config/monitoring-settings.js';
 import { openDatabase } from '../db/client.js';
 import { loadSyntheticData, readManifest } from '../loaders/synthetic.js';
-import { componentLogger } from '../logging/logger.js';
+import { componentLogger, parseLevel, rootLogger } from '../logging/logger.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { buildBaselines, runDay } from '../temporal/daily-runs.js';
 import { createWorker } from '../workers/create-worker.js';
@@ -22,7 +22,7 @@ import { ensureSyntheticData } from './lib/synthetic-data.js';
 
 const log = componentLogger('demo');
 
-const USAGE = `Usage: npx tsx scripts/demo.ts [--days N] [--quiet]
+const USAGE = `Usage: npx tsx scripts/demo.ts [--days N] [--verbose]
   Runs the daily monitoring pipeline over the bundled synthetic period through Temporal.
   Needs a Temporal server (scripts/start-temporal.sh; TEMPORAL_ADDRESS, default 127.0.0.1:7233).
   Uses DATABASE_URL if set, else an embedded PGlite database under DATA_DIR (default ./data).
@@ -31,7 +31,7 @@ const USAGE = `Usage: npx tsx scripts/demo.ts [--days N] [--quiet]
   are saved under DATA_DIR/demo-inbox.
 Options:
   --days N   only the first N trading days (default: all of them)
-  --quiet    one line per day instead of the per-stage logs
+  --verbose  every stage's JSON log lines too (default: one summary line per day, warnings and errors)
 Examples:
   bash scripts/demo.sh                      # installs what is needed, then runs this
   npx tsx scripts/demo.ts --days 20
@@ -44,9 +44,12 @@ function channelConfig(inbox: DemoInbox | null): AlertChannelConfig {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { days: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { days: { type: 'string' }, verbose: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
   if (values.help) return void process.stdout.write(USAGE);
-  if (values.quiet) process.env.LOG_LEVEL ??= 'warning';
+  // Before any component logger of the run exists: children take the root's level when they are made.
+  rootLogger().level = values.verbose ? 'info' : parseLevel(process.env.LOG_LEVEL ?? 'warning');
   const config = readConfig();
   const settings = readMonitoringSettings();
   const dataDir = path.join(config.dataDir, 'synthetic');
