@@ -6,6 +6,7 @@
 import { readEscalationPolicy } from '../alerts/config.js';
 import { DEFAULT_DRIFT_SETTINGS, type DriftSettings } from '../domain/drift/policy.js';
 import { DEFAULT_DEGRADATION_SETTINGS, type DegradationSettings } from '../domain/performance/degradation.js';
+import { DEFAULT_STAGE_TIMEOUTS } from '../workflows/defaults.js';
 import type { MonitoringSettings } from '../workflows/types.js';
 import { readDeliverySettings } from './delivery-settings.js';
 import { ConfigError } from './index.js';
@@ -56,9 +57,9 @@ export function readMonitoringSettings(env: Env = process.env): MonitoringSettin
     escalation: readEscalationPolicy(env),
     delivery: readDeliverySettings(env),
     timeouts: {
-      ingest: durationFrom(env, 'STAGE_TIMEOUT_INGEST', '10 minutes'),
-      compute: durationFrom(env, 'STAGE_TIMEOUT_COMPUTE', '15 minutes'),
-      record: durationFrom(env, 'STAGE_TIMEOUT_RECORD', '2 minutes'),
+      ingest: durationFrom(env, 'STAGE_TIMEOUT_INGEST', DEFAULT_STAGE_TIMEOUTS.ingest),
+      compute: durationFrom(env, 'STAGE_TIMEOUT_COMPUTE', DEFAULT_STAGE_TIMEOUTS.compute),
+      record: durationFrom(env, 'STAGE_TIMEOUT_RECORD', DEFAULT_STAGE_TIMEOUTS.record),
     },
     rollback: {
       enabled: env.ROLLBACK_APPROVAL_ENABLED?.trim() !== 'false',

@@ -3,10 +3,8 @@
  * time-skipping test server is a separate binary download this machine cannot make, so the reminder and expiry
  * timers are proven in real seconds: their durations are workflow inputs ('2 seconds', '5 seconds').
  *
- * The replay file is protobufjs's JSON of the History (History.toJSON / fromObject), not the proto3 JSON of
- * `temporal workflow show --output json`: the SDK's historyToJSON / historyFromJSON fail here with "type must be
- * a Type" because @temporalio/common carries its own protobufjs 8 next to the top-level protobufjs 7. So a history
- * exported with the CLI cannot be dropped in as-is until that install is deduplicated.
+ * The replay file is the proto3 JSON of the History (the SDK's historyToJSON), the same form as
+ * `temporal workflow show --output json`, so a history exported with the CLI can be dropped in as-is.
  *
  * Re-record the committed replay history with: RECORD_ROLLBACK_HISTORY=1 npx vitest run --project integration
  * test/rollback-approval.test.ts
@@ -15,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -161,8 +159,7 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
 
     if (process.env.RECORD_ROLLBACK_HISTORY === '1') {
       fs.mkdirSync(path.dirname(HISTORY_FILE), { recursive: true });
-      const history = temporal.api.history.v1.History.fromObject(await handle.fetchHistory());
-      fs.writeFileSync(HISTORY_FILE, `${JSON.stringify(history.toJSON(), null, 1)}\n`);
+      fs.writeFileSync(HISTORY_FILE, historyToJSON(await handle.fetchHistory()));
     }
   });
 
@@ -237,7 +234,7 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
   });
 
   it('replays the committed history of a completed approval without nondeterminism', async () => {
-    const history = temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(HISTORY_FILE, 'utf8')) as Record<string, unknown>);
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(HISTORY_FILE, 'utf8')));
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, 'rollback-approval-replay');
   });
 

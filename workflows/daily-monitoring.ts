@@ -6,6 +6,7 @@
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { DailyMonitoringInput, DailyRunSummary, DeliveryOutcome, MonitoringSettings } from './types.js';
+import { DEFAULT_STAGE_TIMEOUTS } from './defaults.js';
 import { rollbackApprovalInputFor, startRollbackApproval } from './rollback-approval.js';
 // Delivery with fallbacks is shared with deliverAlertWorkflow (the Alertmanager intake).
 import { deliverWithFallback, deliveryActivities } from './delivery.js';
@@ -34,7 +35,7 @@ const retry = (initialInterval: string, maximumInterval: string) => ({
  * stage held by a dead worker is retried elsewhere: the fault-injection suite shortens them to seconds.
  */
 function stageActivities(settings: MonitoringSettings): Record<'ingest' | 'compute' | 'record', Activities> {
-  const t = settings.timeouts;
+  const t = { ...DEFAULT_STAGE_TIMEOUTS, ...settings.timeouts };
   return {
     // Reading files and upserting a day of prices and labels.
     ingest: proxyActivities<Activities>({ startToCloseTimeout: t.ingest, retry: retry('2 seconds', '1 minute') }),

@@ -26,8 +26,11 @@ export interface MonitoringSettings {
   readonly drift: DriftSettings;
   readonly escalation: EscalationPolicy;
   readonly delivery: { readonly maximumAttempts: number; readonly initialInterval: DurationText };
-  /** Start-to-close timeout per stage profile: a stage held by a dead worker is retried after this long. */
-  readonly timeouts: { readonly ingest: DurationText; readonly compute: DurationText; readonly record: DurationText };
+  /**
+   * Start-to-close timeout per stage profile: a stage held by a dead worker is retried after this long.
+   * Optional because inputs recorded before it existed must still run (workflows/defaults.ts).
+   */
+  readonly timeouts?: { readonly ingest: DurationText; readonly compute: DurationText; readonly record: DurationText };
   readonly rollback: {
     readonly enabled: boolean;
     readonly reminderAfter: DurationText;
