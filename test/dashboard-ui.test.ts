@@ -277,7 +277,18 @@ describe('dashboard in Chromium', () => {
     // 5. Screenshots at desktop and phone widths; on the phone the page must not scroll sideways.
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-desktop-90d.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(300);
+    // Chart.js resizes its canvases after a debounce, which a loaded machine stretches: wait for the layout to
+    // settle (up to 10 s) before measuring; a page that keeps overflowing still fails below.
+    await page
+      .waitForFunction(
+        () => {
+          const g = globalThis as unknown as PageGlobals;
+          return g.document.documentElement.scrollWidth <= g.innerWidth;
+        },
+        undefined,
+        { timeout: 10_000 },
+      )
+      .catch(() => undefined);
     const overflow = await page.evaluate(
       () =>
         (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth -
