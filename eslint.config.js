@@ -3,9 +3,26 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeOnlyModules = [
-  'node:*', 'fs', 'fs/*', 'path', 'crypto', 'os', 'child_process', 'http', 'https', 'net',
-  'drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*', 'pino', 'prom-client', 'fastify',
-  '@temporalio/activity', '@temporalio/client', '@temporalio/worker',
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'crypto',
+  'os',
+  'child_process',
+  'http',
+  'https',
+  'net',
+  'drizzle-orm',
+  'drizzle-orm/*',
+  'postgres',
+  '@electric-sql/*',
+  'pino',
+  'prom-client',
+  'fastify',
+  '@temporalio/activity',
+  '@temporalio/client',
+  '@temporalio/worker',
 ];
 
 export default tseslint.config(
@@ -26,9 +43,15 @@ export default tseslint.config(
     // Workflow code is replayed: it may import only the workflow SDK, types and pure domain helpers.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: nodeOnlyModules.map((group) => ({ group: [group], allowTypeImports: true })) }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: nodeOnlyModules.map((group) => ({ group: [group], allowTypeImports: true })) },
+      ],
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
-  { files: ['api/public/**/*.js'], languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly' } } },
+  {
+    files: ['api/public/**/*.js'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly' } },
+  },
 );

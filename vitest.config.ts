@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['domain/**/*.test.ts', 'alerts/**/*.unit.test.ts', 'logging/**/*.unit.test.ts', 'api/**/*.unit.test.ts'],
+          include: [
+            'domain/**/*.test.ts',
+            'alerts/**/*.unit.test.ts',
+            'logging/**/*.unit.test.ts',
+            'api/**/*.unit.test.ts',
+          ],
           environment: 'node',
         },
       },
@@ -28,6 +33,8 @@ export default defineConfig({
         test: {
           name: 'reliability',
           include: ['test/reliability/**/*.test.ts'],
+          // Clears the scenario table before the run and prints it after the last file.
+          globalSetup: ['test/support/scenario-report.ts'],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 600_000,

@@ -15,7 +15,13 @@ import { storeAlert } from '../alerts/store.js';
 import type { AlertMessage, ChannelName } from '../alerts/types.js';
 import type { Database } from '../db/client.js';
 import { alertDeliveries, alerts } from '../db/schema/index.js';
-import type { DeliveryOutcome, DriftResult, PerformanceResult, PlannedAlert, ReportsResult } from '../workflows/types.js';
+import type {
+  DeliveryOutcome,
+  DriftResult,
+  PerformanceResult,
+  PlannedAlert,
+  ReportsResult,
+} from '../workflows/types.js';
 import type { ActivityDeps } from './context.js';
 import { InvalidInputError } from './errors.js';
 import { reportUrl } from './reports.js';
@@ -43,7 +49,10 @@ function driftFinding(deps: ActivityDeps, input: RecordAlertsInput): AlertFindin
     title: `Data drift ${evaluation.severity} for model ${input.drift.modelVersion} on ${input.date}`,
     summary: `${drifting.length} of ${evaluation.featuresTested} features drifting${names ? `: ${names}` : ''}`,
     body: drifting
-      .map((f) => `${f.feature}: PSI ${f.psiDaily?.toFixed(3) ?? 'n/a'} (weekly ${f.psiWeekly?.toFixed(3) ?? 'n/a'}), ${f.action}`)
+      .map(
+        (f) =>
+          `${f.feature}: PSI ${f.psiDaily?.toFixed(3) ?? 'n/a'} (weekly ${f.psiWeekly?.toFixed(3) ?? 'n/a'}), ${f.action}`,
+      )
       .join('\n'),
     links: [{ label: 'Drift report', url: reportUrl(deps.config, input.reports.driftReportPath) }],
   };
@@ -70,7 +79,11 @@ function degradationFinding(deps: ActivityDeps, input: RecordAlertsInput): Alert
 }
 
 /** Stores an alert once (its dedup key) with a pending delivery per planned channel; returns its id either way. */
-export async function upsertAlert(db: Database, alert: AlertMessage, channels: readonly ChannelName[]): Promise<number> {
+export async function upsertAlert(
+  db: Database,
+  alert: AlertMessage,
+  channels: readonly ChannelName[],
+): Promise<number> {
   return (await storeAlert(db, alert, channels)).id;
 }
 
@@ -170,5 +183,9 @@ export async function markDeliveryFailed(
     .update(alertDeliveries)
     .set({ status: 'failed', lastError: input.error, updatedAt: deps.now() })
     .where(and(eq(alertDeliveries.alertId, input.alertId), eq(alertDeliveries.channel, input.channel)));
-  log.error('alert delivery failed on every retry', { alertId: input.alertId, channel: input.channel, error: input.error });
+  log.error('alert delivery failed on every retry', {
+    alertId: input.alertId,
+    channel: input.channel,
+    error: input.error,
+  });
 }

@@ -29,7 +29,9 @@ export async function buildDriftBaselines(
     .where(eq(trainingSamples.modelVersion, input.modelVersion))
     .orderBy(asc(trainingSamples.rowNumber));
   if (sample.length === 0) {
-    throw new BaselineMissingError(`model version ${input.modelVersion} has no training sample to build baselines from`);
+    throw new BaselineMissingError(
+      `model version ${input.modelVersion} has no training sample to build baselines from`,
+    );
   }
   const rows = FEATURE_NAMES.map((feature) => {
     const baseline = buildFeatureBaseline(
@@ -69,11 +71,18 @@ export async function buildDriftBaselines(
         });
     }
   });
-  log.info('drift baselines stored', { modelVersion: input.modelVersion, features: rows.length, sampleSize: sample.length });
+  log.info('drift baselines stored', {
+    modelVersion: input.modelVersion,
+    features: rows.length,
+    sampleSize: sample.length,
+  });
   return { features: rows.length, sampleSize: sample.length };
 }
 
-export async function loadBaselines(db: Database, modelVersion: string): Promise<Partial<Record<FeatureName, FeatureBaseline>>> {
+export async function loadBaselines(
+  db: Database,
+  modelVersion: string,
+): Promise<Partial<Record<FeatureName, FeatureBaseline>>> {
   const rows = await db.select().from(driftBaselines).where(eq(driftBaselines.modelVersion, modelVersion));
   const out: Partial<Record<FeatureName, FeatureBaseline>> = {};
   for (const r of rows) {

@@ -29,7 +29,12 @@ function daysBetween(start: string, end: string): number {
 }
 
 /** Served feature values of one version in (from, to], column by column. */
-async function loadFeatures(db: Database, version: string, from: string, to: string): Promise<{ rows: number; values: ProductionValues }> {
+async function loadFeatures(
+  db: Database,
+  version: string,
+  from: string,
+  to: string,
+): Promise<{ rows: number; values: ProductionValues }> {
   const rows = await db
     .select()
     .from(predictions)
@@ -46,7 +51,10 @@ async function loadFeatures(db: Database, version: string, from: string, to: str
   return { rows: rows.length, values };
 }
 
-export async function detectDrift(deps: ActivityDeps, input: { date: string; settings: DriftSettings }): Promise<DriftResult> {
+export async function detectDrift(
+  deps: ActivityDeps,
+  input: { date: string; settings: DriftSettings },
+): Promise<DriftResult> {
   const { db } = deps;
   const { date, settings } = input;
   const { active } = await loadRegistry(db);

@@ -24,7 +24,13 @@ async function ingestFile(db: Database, file: SourceFile, parsed: BhavCopyFile, 
   return db.transaction(async (tx) => {
     const claimed = await tx
       .insert(bhavcopyFiles)
-      .values({ tradeDate: parsed.tradeDate, fileName: file.fileName, layout: parsed.layout, sha256, rowCount: parsed.rows.length })
+      .values({
+        tradeDate: parsed.tradeDate,
+        fileName: file.fileName,
+        layout: parsed.layout,
+        sha256,
+        rowCount: parsed.rows.length,
+      })
       .onConflictDoNothing()
       .returning({ tradeDate: bhavcopyFiles.tradeDate });
     if (claimed.length === 0) return false;
@@ -52,11 +58,14 @@ async function ingestFile(db: Database, file: SourceFile, parsed: BhavCopyFile, 
 
 async function ingestFilesUpTo(deps: ActivityDeps, date: string): Promise<GroundTruthResult['filesIngested']> {
   const { db, config } = deps;
-  const known = await db.select({ tradeDate: bhavcopyFiles.tradeDate, fileName: bhavcopyFiles.fileName }).from(bhavcopyFiles);
+  const known = await db
+    .select({ tradeDate: bhavcopyFiles.tradeDate, fileName: bhavcopyFiles.fileName })
+    .from(bhavcopyFiles);
   const knownNames = new Set(known.map((k) => k.fileName));
   const knownDays = new Set(known.map((k) => isoDay(k.tradeDate)));
   const candidates = (await listSourceFiles(config.bhavcopySource, date)).filter(
-    (f) => !knownNames.has(f.fileName) && (f.tradeDate === null || (f.tradeDate <= date && !knownDays.has(f.tradeDate))),
+    (f) =>
+      !knownNames.has(f.fileName) && (f.tradeDate === null || (f.tradeDate <= date && !knownDays.has(f.tradeDate))),
   );
   const ingested: { tradeDate: string; fileName: string; layout: string; rows: number }[] = [];
   for (const file of candidates) {
@@ -66,7 +75,12 @@ async function ingestFilesUpTo(deps: ActivityDeps, date: string): Promise<Ground
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     if (await ingestFile(db, file, parsed, sha256)) {
       knownDays.add(parsed.tradeDate);
-      ingested.push({ tradeDate: parsed.tradeDate, fileName: file.fileName, layout: parsed.layout, rows: parsed.rows.length });
+      ingested.push({
+        tradeDate: parsed.tradeDate,
+        fileName: file.fileName,
+        layout: parsed.layout,
+        rows: parsed.rows.length,
+      });
       log.info('bhavcopy ingested', { fileName: file.fileName, tradeDate: parsed.tradeDate, rows: parsed.rows.length });
     }
   }
@@ -140,7 +154,11 @@ export async function collectGroundTruth(
   const filesIngested = await ingestFilesUpTo(deps, date);
 
   const tradingDays = (
-    await db.select({ d: bhavcopyFiles.tradeDate }).from(bhavcopyFiles).where(lte(bhavcopyFiles.tradeDate, date)).orderBy(bhavcopyFiles.tradeDate)
+    await db
+      .select({ d: bhavcopyFiles.tradeDate })
+      .from(bhavcopyFiles)
+      .where(lte(bhavcopyFiles.tradeDate, date))
+      .orderBy(bhavcopyFiles.tradeDate)
   ).map((r) => isoDay(r.d));
   const predictions = await loadUnlabeled(db, date);
   const codes = [...new Set(predictions.map((p) => p.bseCode))];
@@ -150,7 +168,13 @@ export async function collectGroundTruth(
   const scripMap = new Map<number, Scrip>(
     scripRows.map((s) => [
       s.bseCode,
-      { bseCode: s.bseCode, name: s.name, isin: s.isin, group: s.scripGroup, priceBandPct: s.priceBandPct as Scrip['priceBandPct'] },
+      {
+        bseCode: s.bseCode,
+        name: s.name,
+        isin: s.isin,
+        group: s.scripGroup,
+        priceBandPct: s.priceBandPct as Scrip['priceBandPct'],
+      },
     ]),
   );
   const pricesByDate = await loadPrices(db, windowDays, codes);
@@ -183,6 +207,11 @@ export async function collectGroundTruth(
     predictionsForDate: today?.n ?? 0,
     labelsWritten,
     labelsPending: derived.pending.length,
-    exceptions: derived.exceptions.map((e) => ({ bseCode: e.bseCode, predictionDate: e.predictionDate, reason: e.reason, detail: e.detail })),
+    exceptions: derived.exceptions.map((e) => ({
+      bseCode: e.bseCode,
+      predictionDate: e.predictionDate,
+      reason: e.reason,
+      detail: e.detail,
+    })),
   };
 }

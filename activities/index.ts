@@ -11,12 +11,7 @@ import { buildDriftBaselines } from './baselines.js';
 import { writeReports } from './reports.js';
 import { deliverAlert, markDeliveryFailed, recordAlerts } from './alerts.js';
 import { recordRun } from './runs.js';
-import {
-  findOpenRollbackApproval,
-  raiseRollbackAlert,
-  recordRollbackEvent,
-  switchActiveModel,
-} from './rollback.js';
+import { findOpenRollbackApproval, raiseRollbackAlert, recordRollbackEvent, switchActiveModel } from './rollback.js';
 
 type Bound<F> = F extends (deps: ActivityDeps, input: infer I) => Promise<infer R> ? (input: I) => Promise<R> : never;
 

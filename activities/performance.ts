@@ -66,7 +66,11 @@ function evaluateWindow(
 ): WindowPerformance {
   const actual = rows.map((r): BinaryLabel => (r.actual_label === 1 ? 1 : 0));
   const predicted = rows.map((r): BinaryLabel => (r.predicted_label === 1 ? 1 : 0));
-  const m = classificationMetrics(actual, predicted, rows.map((r) => r.predicted_probability));
+  const m = classificationMetrics(
+    actual,
+    predicted,
+    rows.map((r) => r.predicted_probability),
+  );
   const ci =
     rows.length > 0
       ? bootstrapF1Interval(actual, predicted, {
@@ -132,12 +136,19 @@ async function storeWindows(
     .insert(modelPerformanceHistory)
     .values(values)
     .onConflictDoUpdate({
-      target: [modelPerformanceHistory.evaluationDate, modelPerformanceHistory.modelVersion, modelPerformanceHistory.windowDays],
+      target: [
+        modelPerformanceHistory.evaluationDate,
+        modelPerformanceHistory.modelVersion,
+        modelPerformanceHistory.windowDays,
+      ],
       set: replaceAllExcept(modelPerformanceHistory, ['evaluationDate', 'modelVersion', 'windowDays']),
     });
 }
 
-export async function evaluatePerformance(deps: ActivityDeps, input: EvaluatePerformanceInput): Promise<PerformanceResult> {
+export async function evaluatePerformance(
+  deps: ActivityDeps,
+  input: EvaluatePerformanceInput,
+): Promise<PerformanceResult> {
   const { db } = deps;
   const { date } = input;
   const { active, all } = await loadRegistry(db);

@@ -24,7 +24,9 @@ export async function loadRegistry(db: Database): Promise<{ active: ModelVersion
   const all = rows.map(toModelVersionRecord);
   const active = all.find((r) => r.isActive);
   if (!active) {
-    throw new InvalidInputError('the model registry has no active version: load one (scripts/seed-data.ts) or approve a rollback');
+    throw new InvalidInputError(
+      'the model registry has no active version: load one (scripts/seed-data.ts) or approve a rollback',
+    );
   }
   return { active, all };
 }

@@ -55,9 +55,17 @@ export async function insertRollbackEvent(db: Database, input: RollbackEventInpu
   return rows.length > 0;
 }
 
-export async function recordRollbackEvent(deps: ActivityDeps, input: RollbackEventInput): Promise<{ inserted: boolean }> {
+export async function recordRollbackEvent(
+  deps: ActivityDeps,
+  input: RollbackEventInput,
+): Promise<{ inserted: boolean }> {
   const inserted = await insertRollbackEvent(deps.db, input);
-  log.info('rollback step recorded', { workflowId: input.workflowId, event: input.event, sequence: input.sequence ?? 0, inserted });
+  log.info('rollback step recorded', {
+    workflowId: input.workflowId,
+    event: input.event,
+    sequence: input.sequence ?? 0,
+    inserted,
+  });
   return { inserted };
 }
 
@@ -165,7 +173,9 @@ export async function switchActiveModelInRegistry(
     await tx.execute(sql`select pg_advisory_xact_lock(${SWITCH_LOCK_ID})`);
     const [target] = await tx.select().from(modelVersions).where(eq(modelVersions.version, input.toVersion));
     if (!target) {
-      throw new InvalidInputError(`rollback target version ${input.toVersion} is not in the model registry (model_versions)`);
+      throw new InvalidInputError(
+        `rollback target version ${input.toVersion} is not in the model registry (model_versions)`,
+      );
     }
     const executed = await tx
       .select({ id: modelRollbackHistory.id })
@@ -259,7 +269,10 @@ export async function switchActiveModel(
  * The approval still open for a model version (requested, with no rejection, expiry, execution or failure yet), so
  * that a degradation lasting several days asks once rather than opening a request every day.
  */
-export async function findOpenRollbackApproval(deps: ActivityDeps, input: { modelVersion: string }): Promise<string | null> {
+export async function findOpenRollbackApproval(
+  deps: ActivityDeps,
+  input: { modelVersion: string },
+): Promise<string | null> {
   const rows = await queryRows<{ workflow_id: string }>(
     deps.db,
     sql`select r.workflow_id from model_rollback_history r

@@ -15,7 +15,7 @@ import { createRandom } from '../domain/statistics/random.js';
 import { exitWithUsageIfAsked } from './lib/usage.js';
 
 exitWithUsageIfAsked(
-  'Usage: npx tsx bench/ks-psi-vs-scipy.ts [features=25] [baseline=1000000] [production=100000]\n  Times our KS and PSI against scipy.stats.ks_2samp and numpy\'s histogram PSI on the same data in the\n  same run (Debian\'s /usr/bin/python3 with python3-scipy), and prints the ratio and our peak RSS.\nExample:\n  npx tsx bench/ks-psi-vs-scipy.ts 5 200000 20000',
+  "Usage: npx tsx bench/ks-psi-vs-scipy.ts [features=25] [baseline=1000000] [production=100000]\n  Times our KS and PSI against scipy.stats.ks_2samp and numpy's histogram PSI on the same data in the\n  same run (Debian's /usr/bin/python3 with python3-scipy), and prints the ratio and our peak RSS.\nExample:\n  npx tsx bench/ks-psi-vs-scipy.ts 5 200000 20000",
 );
 
 const FEATURES = Number(process.argv[2] ?? 25);

@@ -81,7 +81,12 @@ async function round(app: FastifyInstance, requests: number): Promise<RoundResul
 }
 
 function lineCount(file: string): number {
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').length : 0;
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '').length
+    : 0;
 }
 
 async function main(): Promise<void> {

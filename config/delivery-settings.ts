@@ -7,7 +7,13 @@ import { durationFrom, numberFrom, type Env } from './parse.js';
 
 export function readDeliverySettings(env: Env = process.env): MonitoringSettings['delivery'] {
   return {
-    maximumAttempts: numberFrom(env, 'ALERT_DELIVERY_ATTEMPTS', 5, (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
+    maximumAttempts: numberFrom(
+      env,
+      'ALERT_DELIVERY_ATTEMPTS',
+      5,
+      (n) => Number.isInteger(n) && n >= 1,
+      'a positive integer',
+    ),
     initialInterval: durationFrom(env, 'ALERT_RETRY_INITIAL_INTERVAL', '5 seconds'),
   };
 }

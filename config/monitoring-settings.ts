@@ -24,9 +24,21 @@ export function readDriftSettings(env: Env = process.env): DriftSettings {
     psiModerate: numberFrom(env, 'DRIFT_PSI_MODERATE', d.psiModerate, (n) => n > 0, 'a positive number'),
     psiSignificant: numberFrom(env, 'DRIFT_PSI_SIGNIFICANT', d.psiSignificant, (n) => n > 0, 'a positive number'),
     psiCritical: numberFrom(env, 'DRIFT_PSI_CRITICAL', d.psiCritical, (n) => n > 0, 'a positive number'),
-    criticalDriftingShare: numberFrom(env, 'DRIFT_CRITICAL_SHARE', d.criticalDriftingShare, fraction, 'a number in (0, 1)'),
+    criticalDriftingShare: numberFrom(
+      env,
+      'DRIFT_CRITICAL_SHARE',
+      d.criticalDriftingShare,
+      fraction,
+      'a number in (0, 1)',
+    ),
     fdrAlpha: numberFrom(env, 'DRIFT_FDR_ALPHA', d.fdrAlpha, fraction, 'a number in (0, 1)'),
-    maxMissingShare: numberFrom(env, 'DRIFT_MAX_MISSING_SHARE', d.maxMissingShare, (n) => n >= 0 && n <= 1, 'in [0, 1]'),
+    maxMissingShare: numberFrom(
+      env,
+      'DRIFT_MAX_MISSING_SHARE',
+      d.maxMissingShare,
+      (n) => n >= 0 && n <= 1,
+      'in [0, 1]',
+    ),
     binning,
   };
 }
@@ -38,7 +50,13 @@ export function readDegradationSettings(env: Env = process.env): DegradationSett
     minorDrop: numberFrom(env, 'F1_MINOR_DROP', d.minorDrop, fraction, 'a number in (0, 1)'),
     moderateDrop: numberFrom(env, 'F1_MODERATE_DROP', d.moderateDrop, fraction, 'a number in (0, 1)'),
     severeDrop: numberFrom(env, 'F1_SEVERE_DROP', d.severeDrop, fraction, 'a number in (0, 1)'),
-    minPredictions: numberFrom(env, 'F1_MIN_PREDICTIONS', d.minPredictions, (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
+    minPredictions: numberFrom(
+      env,
+      'F1_MIN_PREDICTIONS',
+      d.minPredictions,
+      (n) => Number.isInteger(n) && n >= 1,
+      'a positive integer',
+    ),
   };
 }
 
@@ -49,7 +67,13 @@ export function readMonitoringSettings(env: Env = process.env): MonitoringSettin
     .filter((a) => a !== '');
   return {
     groundTruth: {
-      reactionWindowDays: numberFrom(env, 'REACTION_WINDOW_DAYS', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 10, 'an integer 1-10'),
+      reactionWindowDays: numberFrom(
+        env,
+        'REACTION_WINDOW_DAYS',
+        1,
+        (n) => Number.isInteger(n) && n >= 1 && n <= 10,
+        'an integer 1-10',
+      ),
     },
     performance: { windows: [7, 30, 90], bootstrapResamples: 1000, confidence: 0.95 },
     degradation: readDegradationSettings(env),

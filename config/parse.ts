@@ -3,7 +3,13 @@ import { ConfigError } from './index.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export function numberFrom(env: Env, name: string, fallback: number, check: (n: number) => boolean, rule: string): number {
+export function numberFrom(
+  env: Env,
+  name: string,
+  fallback: number,
+  check: (n: number) => boolean,
+  rule: string,
+): number {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

@@ -7,7 +7,9 @@ const log = componentLogger('migrate');
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    console.log('Usage: npm run db:migrate\n  Applies db/migrations to DATABASE_URL, or to the embedded PGlite database under DATA_DIR.');
+    console.log(
+      'Usage: npm run db:migrate\n  Applies db/migrations to DATABASE_URL, or to the embedded PGlite database under DATA_DIR.',
+    );
     return;
   }
   const config = readConfig();

@@ -26,7 +26,10 @@ export function isoDay(value: string | Date): string {
  * The `set` of an upsert that overwrites every column but the conflict key (and the surrogate id)
  * with the incoming row's value, so a recomputed day replaces its rows in place.
  */
-export function replaceAllExcept<T extends PgTable>(table: T, keep: readonly (keyof T['$inferInsert'])[]): Record<string, SQL> {
+export function replaceAllExcept<T extends PgTable>(
+  table: T,
+  keep: readonly (keyof T['$inferInsert'])[],
+): Record<string, SQL> {
   const set: Record<string, SQL> = {};
   for (const [key, column] of Object.entries(getTableColumns(table))) {
     if (keep.includes(key as keyof T['$inferInsert']) || key === 'id') continue;

@@ -88,18 +88,29 @@ const keyOf = (r: { modelVersion: string; bseCode: number; predictionDate: strin
 async function loadPredictionFile(db: Database, file: string, rows: readonly PredictionRow[]): Promise<void> {
   await db.transaction(async (tx) => {
     for (const [partIndex, part] of chunk(rows, 1500).entries()) {
-      const inserted = await tx
-        .insert(predictions)
-        .values(part)
-        .onConflictDoNothing()
-        .returning({ modelVersion: predictions.modelVersion, bseCode: predictions.bseCode, predictionDate: predictions.predictionDate });
+      const inserted = await tx.insert(predictions).values(part).onConflictDoNothing().returning({
+        modelVersion: predictions.modelVersion,
+        bseCode: predictions.bseCode,
+        predictionDate: predictions.predictionDate,
+      });
       if (inserted.length === part.length) continue;
       const fresh = new Set(inserted.map(keyOf));
       const conflicts = part.filter((r) => !fresh.has(keyOf(r)));
       const stored = await tx
         .select()
         .from(predictions)
-        .where(and(inArray(predictions.bseCode, conflicts.map((r) => r.bseCode)), inArray(predictions.predictionDate, conflicts.map((r) => r.predictionDate))));
+        .where(
+          and(
+            inArray(
+              predictions.bseCode,
+              conflicts.map((r) => r.bseCode),
+            ),
+            inArray(
+              predictions.predictionDate,
+              conflicts.map((r) => r.predictionDate),
+            ),
+          ),
+        );
       const byKey = new Map(stored.map((r) => [keyOf(r), r]));
       for (const row of conflicts) {
         const existing = byKey.get(keyOf(row));
@@ -130,7 +141,15 @@ export async function loadSyntheticData(db: Database, dir: string): Promise<Load
   for (const part of chunk(scripList, 5000)) {
     await db
       .insert(scrips)
-      .values(part.map((s) => ({ bseCode: s.bseCode, name: s.name, isin: s.isin, scripGroup: s.group, priceBandPct: s.priceBandPct })))
+      .values(
+        part.map((s) => ({
+          bseCode: s.bseCode,
+          name: s.name,
+          isin: s.isin,
+          scripGroup: s.group,
+          priceBandPct: s.priceBandPct,
+        })),
+      )
       .onConflictDoNothing();
   }
 

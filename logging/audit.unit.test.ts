@@ -30,7 +30,10 @@ function allAuditLines(): Record<string, unknown>[] {
       return name.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
     })
     .join('');
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe('audit logger', () => {
@@ -38,7 +41,10 @@ describe('audit logger', () => {
     const audit = createAuditLogger({ dir, now: () => Date.parse('2026-03-14T09:00:00Z'), maxBytes: 10 * 1024 });
     const n = 250;
     const written = runWithTraceId('trace-batch', () =>
-      audit.recordPredictions(Array.from({ length: n }, (_, i) => prediction(i)), { userId: 'analyst-7' }),
+      audit.recordPredictions(
+        Array.from({ length: n }, (_, i) => prediction(i)),
+        { userId: 'analyst-7' },
+      ),
     );
     await audit.close();
     expect(written).toBe(n);
@@ -62,7 +68,9 @@ describe('audit logger', () => {
 describe('predict payloads and error bodies', () => {
   it('finds the predictions of a single or a batch answer and ignores anything else', () => {
     expect(predictionsInPayload(prediction(1))).toHaveLength(1);
-    expect(predictionsInPayload({ model_version: '1.4.0', predictions: [prediction(1), prediction(2)] })).toHaveLength(2);
+    expect(predictionsInPayload({ model_version: '1.4.0', predictions: [prediction(1), prediction(2)] })).toHaveLength(
+      2,
+    );
     expect(predictionsInPayload({ error: { code: 'NOT_FOUND' } })).toEqual([]);
     expect(predictionsInPayload('text')).toEqual([]);
   });

@@ -41,7 +41,8 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 export function readLoggingConfig(env: Env = process.env): LoggingConfig {
   const files = flag(env, 'LOG_FILES', true);
   const esUrl = optional(env, 'ELASTICSEARCH_URL');
-  if (esUrl && !/^https?:\/\//.test(esUrl)) throw new ConfigError('ELASTICSEARCH_URL', 'must start with http:// or https://');
+  if (esUrl && !/^https?:\/\//.test(esUrl))
+    throw new ConfigError('ELASTICSEARCH_URL', 'must start with http:// or https://');
   const apiKey = optional(env, 'ELASTICSEARCH_API_KEY');
   return {
     level: optional(env, 'LOG_LEVEL') ?? 'INFO',

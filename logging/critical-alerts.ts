@@ -10,7 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { buildAlert, channelsFor, DEFAULT_ESCALATION_POLICY, fallbacksFor, type EscalationPolicy } from '../alerts/policy.js';
+import {
+  buildAlert,
+  channelsFor,
+  DEFAULT_ESCALATION_POLICY,
+  fallbacksFor,
+  type EscalationPolicy,
+} from '../alerts/policy.js';
 import type { AlertChannel, AlertMessage, ChannelName } from '../alerts/types.js';
 import { storeAlert } from '../alerts/store.js';
 import type { Database } from '../db/client.js';
@@ -26,7 +32,12 @@ export interface CriticalAlertSinkOptions {
 }
 
 export type CriticalAlertOutcome =
-  | { readonly status: 'raised'; readonly alertId: number; readonly dedupKey: string; readonly delivered: ChannelName[] }
+  | {
+      readonly status: 'raised';
+      readonly alertId: number;
+      readonly dedupKey: string;
+      readonly delivered: ChannelName[];
+    }
   | { readonly status: 'duplicate'; readonly dedupKey: string };
 
 export interface CriticalAlertSink {
@@ -88,7 +99,10 @@ export function createCriticalAlertSink(options: CriticalAlertSinkOptions): Crit
     const where = and(eq(alertDeliveries.alertId, alertId), eq(alertDeliveries.channel, channel));
     const adapter = channels.get(channel);
     if (!adapter) {
-      await db.update(alertDeliveries).set({ status: 'skipped', lastError: `${channel} is not configured` }).where(where);
+      await db
+        .update(alertDeliveries)
+        .set({ status: 'skipped', lastError: `${channel} is not configured` })
+        .where(where);
       return false;
     }
     try {

@@ -34,7 +34,7 @@ export const TRACE_HEADERS = { requestId: 'x-request-id', traceparent: 'tracepar
 export function predictionsInPayload(payload: unknown): AuditedPrediction[] {
   if (payload === null || typeof payload !== 'object') return [];
   const items: unknown[] = Array.isArray((payload as { predictions?: unknown }).predictions)
-    ? ((payload as { predictions: unknown[] }).predictions)
+    ? (payload as { predictions: unknown[] }).predictions
     : [payload];
   return items.filter(isAuditedPrediction);
 }

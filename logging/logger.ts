@@ -284,7 +284,8 @@ export async function configureLogging(setup: LoggingSetup = {}): Promise<Loggin
     file?.on('error', (err) => process.stderr.write(`log file ${file.activePath} failed: ${String(err)}\n`));
   }
   if (appLog) targets.push({ minLevel: 0, target: { write: (line: string) => appLog.writeLine(line) } });
-  if (errorsLog) targets.push({ minLevel: LOG_LEVELS.error, target: { write: (line: string) => errorsLog.writeLine(line) } });
+  if (errorsLog)
+    targets.push({ minLevel: LOG_LEVELS.error, target: { write: (line: string) => errorsLog.writeLine(line) } });
   const audit = setup.dir
     ? createAuditLogger({
         dir: setup.dir,
@@ -310,14 +311,26 @@ export async function configureLogging(setup: LoggingSetup = {}): Promise<Loggin
     ...(audit ? { audit } : {}),
     ...(shipper ? { shipper } : {}),
     async flush() {
-      await Promise.all([appLog?.idle(), errorsLog?.idle(), audit?.flush(), shipper?.flush(), stdout && flushStdout(stdout)]);
+      await Promise.all([
+        appLog?.idle(),
+        errorsLog?.idle(),
+        audit?.flush(),
+        shipper?.flush(),
+        stdout && flushStdout(stdout),
+      ]);
     },
     async close() {
       if (active === handle) {
         active = undefined;
         router.targets = stdout ? [{ minLevel: 0, target: stdout }] : [];
       }
-      await Promise.all([appLog?.close(), errorsLog?.close(), audit?.close(), shipper?.close(), stdout && flushStdout(stdout)]);
+      await Promise.all([
+        appLog?.close(),
+        errorsLog?.close(),
+        audit?.close(),
+        shipper?.close(),
+        stdout && flushStdout(stdout),
+      ]);
     },
   };
   active = handle;
@@ -330,7 +343,9 @@ export function activeAuditLogger(): AuditLogger | undefined {
 }
 
 /** Process start: logging as the environment says (LOG_LEVEL, LOG_DIR, LOG_FILES, ELASTICSEARCH_URL, ...). */
-export async function initLogging(env: Readonly<Record<string, string | undefined>> = process.env): Promise<LoggingHandle> {
+export async function initLogging(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<LoggingHandle> {
   const { readLoggingConfig } = await import('./config.js');
   const config = readLoggingConfig(env);
   return configureLogging({

@@ -14,7 +14,11 @@ type Line = Record<string, unknown> & { context: Record<string, unknown> };
 
 async function capture(level?: string): Promise<Line[]> {
   const lines: Line[] = [];
-  await configureLogging({ stdout: false, ...(level ? { level } : {}), streams: [{ write: (l: string) => lines.push(JSON.parse(l) as Line) }] });
+  await configureLogging({
+    stdout: false,
+    ...(level ? { level } : {}),
+    streams: [{ write: (l: string) => lines.push(JSON.parse(l) as Line) }],
+  });
   return lines;
 }
 
@@ -40,7 +44,9 @@ describe('log line format', () => {
 
   it('puts child bindings under context and keeps one logger field when a component logger makes a child', async () => {
     const lines = await capture();
-    componentLogger('temporal', { workflowId: 'daily-2026-03-14' }).child({ logger: 'activity', attempt: 2 }).info('step');
+    componentLogger('temporal', { workflowId: 'daily-2026-03-14' })
+      .child({ logger: 'activity', attempt: 2 })
+      .info('step');
     expect(lines[0]).toMatchObject({ logger: 'activity', context: { workflowId: 'daily-2026-03-14', attempt: 2 } });
     expect(Object.keys(lines[0]!.context)).not.toContain('logger');
   });
@@ -60,7 +66,10 @@ describe('log line format', () => {
   it('puts errors under err with type, message and stack', async () => {
     const lines = await capture();
     class FeedUnavailableError extends Error {}
-    componentLogger('ground-truth').error({ err: new FeedUnavailableError('BhavCopy 404'), date: '2026-03-14' }, 'fetch failed');
+    componentLogger('ground-truth').error(
+      { err: new FeedUnavailableError('BhavCopy 404'), date: '2026-03-14' },
+      'fetch failed',
+    );
     expect(lines[0]).toMatchObject({ level: 'ERROR', err: { type: 'FeedUnavailableError', message: 'BhavCopy 404' } });
     expect(String((lines[0]!.err as { stack: string }).stack)).toMatch(/BhavCopy 404\n\s+at .*logger\.unit\.test\.ts/);
     expect(lines[0]!.context).toEqual({ date: '2026-03-14' });
@@ -70,7 +79,13 @@ describe('log line format', () => {
 describe('levels', () => {
   it('accepts DEBUG, INFO, WARNING, ERROR, CRITICAL and the WARN/FATAL aliases, and rejects others by name', () => {
     expect(['DEBUG', 'info', 'Warning', 'ERROR', 'critical', 'warn', 'FATAL'].map(parseLevel)).toEqual([
-      'debug', 'info', 'warning', 'error', 'critical', 'warning', 'critical',
+      'debug',
+      'info',
+      'warning',
+      'error',
+      'critical',
+      'warning',
+      'critical',
     ]);
     expect(() => parseLevel('verbose')).toThrow('LOG_LEVEL: unknown level "verbose"');
   });
@@ -167,8 +182,15 @@ describe('onCritical', () => {
 describe('trace ids from headers', () => {
   it('prefers the traceparent trace id, then X-Request-Id, and rejects malformed values', () => {
     const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    expect(traceIdFromHeaders({ traceparent: parent, 'x-request-id': 'req-1' })).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
-    expect(traceIdFromHeaders({ traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01', 'x-request-id': 'req-1' })).toBe('req-1');
+    expect(traceIdFromHeaders({ traceparent: parent, 'x-request-id': 'req-1' })).toBe(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    );
+    expect(
+      traceIdFromHeaders({
+        traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+        'x-request-id': 'req-1',
+      }),
+    ).toBe('req-1');
     expect(traceIdFromHeaders({ 'x-request-id': 'bad id\n{"level":"CRITICAL"}' })).toBeUndefined();
     expect(traceIdFromHeaders({})).toBeUndefined();
   });

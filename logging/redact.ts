@@ -141,7 +141,8 @@ export function scrubValue(value: unknown, depth = 0): unknown {
   for (const key of Object.keys(source)) {
     const current = source[key];
     // A boolean or number under a secret-sounding key (`pass: true` in a test result) is not a secret.
-    const secret = isSecretKey(key) && (typeof current === 'string' || (typeof current === 'object' && current !== null));
+    const secret =
+      isSecretKey(key) && (typeof current === 'string' || (typeof current === 'object' && current !== null));
     const next = secret ? REDACTED : scrubValue(current, depth + 1);
     if (next !== current) {
       copy ??= { ...source };

@@ -27,7 +27,15 @@ describe('scrubText', () => {
 
 describe('scrubValue', () => {
   it('recognises secret keys whatever their case or separator', () => {
-    for (const key of ['password', 'PASSWORD', 'routing_key', 'routingKey', 'Webhook-Url', 'DATABASE_URL', 'x_api_key'.slice(2)]) {
+    for (const key of [
+      'password',
+      'PASSWORD',
+      'routing_key',
+      'routingKey',
+      'Webhook-Url',
+      'DATABASE_URL',
+      'x_api_key'.slice(2),
+    ]) {
       expect(isSecretKey(key)).toBe(true);
     }
     expect(isSecretKey('psi')).toBe(false);
@@ -47,7 +55,13 @@ describe('scrubValue', () => {
 describe('readLoggingConfig', () => {
   it('defaults to INFO, ./logs, 100 MB files, 30 days (audit 90) and no shipping', () => {
     const config = readLoggingConfig({});
-    expect(config).toMatchObject({ level: 'INFO', stdout: true, maxFileBytes: 104_857_600, retentionDays: 30, auditRetentionDays: 90 });
+    expect(config).toMatchObject({
+      level: 'INFO',
+      stdout: true,
+      maxFileBytes: 104_857_600,
+      retentionDays: 30,
+      auditRetentionDays: 90,
+    });
     expect(config.dir).toMatch(/\/logs$/);
     expect(config.elasticsearch).toBeUndefined();
   });
@@ -55,8 +69,12 @@ describe('readLoggingConfig', () => {
   it('reads LOG_DIR, LOG_FILES=false and ELASTICSEARCH_URL, and names a bad value', () => {
     expect(readLoggingConfig({ LOG_DIR: '/app/logs' }).dir).toBe('/app/logs');
     expect(readLoggingConfig({ LOG_FILES: 'false' }).dir).toBeUndefined();
-    expect(readLoggingConfig({ ELASTICSEARCH_URL: 'http://es:9200' }).elasticsearch).toMatchObject({ url: 'http://es:9200' });
-    expect(() => readLoggingConfig({ LOG_MAX_FILE_BYTES: '10KB' })).toThrow('LOG_MAX_FILE_BYTES: must be a positive integer, got "10KB"');
+    expect(readLoggingConfig({ ELASTICSEARCH_URL: 'http://es:9200' }).elasticsearch).toMatchObject({
+      url: 'http://es:9200',
+    });
+    expect(() => readLoggingConfig({ LOG_MAX_FILE_BYTES: '10KB' })).toThrow(
+      'LOG_MAX_FILE_BYTES: must be a positive integer, got "10KB"',
+    );
     expect(() => readLoggingConfig({ ELASTICSEARCH_URL: 'es:9200' })).toThrow('ELASTICSEARCH_URL');
   });
 });

@@ -147,7 +147,10 @@ export class RotatingFileStream extends Writable {
     this.#writeChunks([chunk]).then(() => callback(), callback);
   }
 
-  override _writev(chunks: { chunk: Chunk; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void {
+  override _writev(
+    chunks: { chunk: Chunk; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ): void {
     this.#writeChunks(chunks.map((c) => c.chunk)).then(() => callback(), callback);
   }
 

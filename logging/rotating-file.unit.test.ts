@@ -27,8 +27,12 @@ describe('IST day arithmetic', () => {
   it('puts 18:29:59.999 UTC on the same IST day and 18:30 UTC on the next', () => {
     expect(istDay(Date.parse('2026-03-14T18:29:59.999Z'))).toBe('2026-03-14');
     expect(istDay(Date.parse('2026-03-14T18:30:00.000Z'))).toBe('2026-03-15');
-    expect(new Date(nextIstMidnight(Date.parse('2026-03-14T10:00:00Z'))).toISOString()).toBe('2026-03-14T18:30:00.000Z');
-    expect(new Date(nextIstMidnight(Date.parse('2026-03-14T18:30:00Z'))).toISOString()).toBe('2026-03-15T18:30:00.000Z');
+    expect(new Date(nextIstMidnight(Date.parse('2026-03-14T10:00:00Z'))).toISOString()).toBe(
+      '2026-03-14T18:30:00.000Z',
+    );
+    expect(new Date(nextIstMidnight(Date.parse('2026-03-14T18:30:00Z'))).toISOString()).toBe(
+      '2026-03-15T18:30:00.000Z',
+    );
   });
 });
 

@@ -56,7 +56,9 @@ function printState(state: RollbackState): void {
       `  candidate ${state.candidateVersion} (F1 ${state.candidateF1.toFixed(3)}, ${state.f1Source})`,
       `  requested ${state.requestedAt}, expires ${state.expiresAt ?? '-'}, reminders sent ${state.remindersSent}`,
       `  why       ${state.requestReason}`,
-      state.decision ? `  decision  ${state.decision} by ${state.decidedBy} at ${state.decidedAt} via ${state.decidedVia}: ${state.reason}` : '',
+      state.decision
+        ? `  decision  ${state.decision} by ${state.decidedBy} at ${state.decidedAt} via ${state.decidedVia}: ${state.reason}`
+        : '',
       state.executedAt ? `  executed  ${state.executedAt}` : '',
       state.error ? `  error     ${state.error}` : '',
       ...state.ignored.map((i) => `  ignored   ${i.decision} by "${i.approver}" at ${i.at}: ${i.why}`),
@@ -110,7 +112,9 @@ async function main(): Promise<number> {
     const state = await handle.query(rollbackStateQuery);
     try {
       const outcome = await handle.executeUpdate(decideRollbackUpdate, {
-        args: [{ decision: command === 'approve' ? 'approve' : 'reject', approver, reason, version: state.candidateVersion }],
+        args: [
+          { decision: command === 'approve' ? 'approve' : 'reject', approver, reason, version: state.candidateVersion },
+        ],
       });
       printState(outcome);
       return outcome.state === 'failed' ? 3 : 0;

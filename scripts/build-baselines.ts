@@ -17,12 +17,19 @@ runScript('build-baselines', USAGE, async (argv) => {
   const { values } = parseArgs({ args: argv, options: { version: { type: 'string' }, bins: { type: 'string' } } });
   if (!values.version) throw new UsageError('--version is required');
   const bins = values.bins ?? 'decile';
-  if (bins !== 'decile' && bins !== 'equal_width') throw new UsageError(`--bins "${bins}" is not decile or equal_width`);
+  if (bins !== 'decile' && bins !== 'equal_width')
+    throw new UsageError(`--bins "${bins}" is not decile or equal_width`);
   const temporal = readTemporalConfig();
   const { client, close } = await connectClient(temporal);
   try {
-    const result = await buildBaselines(client, { modelVersion: values.version, taskQueue: temporal.taskQueue, binScheme: bins });
-    process.stdout.write(`baselines for ${values.version}: ${result.features} features from ${result.sampleSize} training rows\n`);
+    const result = await buildBaselines(client, {
+      modelVersion: values.version,
+      taskQueue: temporal.taskQueue,
+      binScheme: bins,
+    });
+    process.stdout.write(
+      `baselines for ${values.version}: ${result.features} features from ${result.sampleSize} training rows\n`,
+    );
   } finally {
     await close();
   }

@@ -45,7 +45,12 @@ function channelConfig(inbox: DemoInbox | null): AlertChannelConfig {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { days: { type: 'string' }, verbose: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      days: { type: 'string' },
+      verbose: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) return void process.stdout.write(USAGE);
   // Before any component logger of the run exists: children take the root's level when they are made.
@@ -81,8 +86,13 @@ async function main(): Promise<void> {
     const approvals = new Set<string>();
     await w.runUntil(async () => {
       for (const model of manifest.models) {
-        const built = await buildBaselines(client, { modelVersion: model.version, taskQueue: config.temporal.taskQueue });
-        process.stdout.write(`drift baselines for ${model.version}: ${built.features} features from ${built.sampleSize} rows\n`);
+        const built = await buildBaselines(client, {
+          modelVersion: model.version,
+          taskQueue: config.temporal.taskQueue,
+        });
+        process.stdout.write(
+          `drift baselines for ${model.version}: ${built.features} features from ${built.sampleSize} rows\n`,
+        );
       }
       const started = Date.now();
       for (const date of days) {
@@ -102,7 +112,9 @@ async function main(): Promise<void> {
         `Temporal Web UI:  ${ui}`,
         `a day's history:  temporal workflow show --workflow-id daily-monitoring-${last} --address ${config.temporal.address}`,
         `database:         ${config.databaseUrl ? 'DATABASE_URL' : path.join(config.dataDir, 'pglite')} (${database.kind})`,
-        inbox ? `alerts received:  ${inbox.summary()} (saved under ${inbox.dir})` : 'alerts: sent to the configured channels',
+        inbox
+          ? `alerts received:  ${inbox.summary()} (saved under ${inbox.dir})`
+          : 'alerts: sent to the configured channels',
         ...[...approvals].map(
           (id) =>
             `rollback pending: ${id}: nothing switches until an engineer decides, e.g.\n` +

@@ -23,7 +23,11 @@ runScript('run-day', USAGE, async (argv) => {
   const temporal = readTemporalConfig();
   const { client, close } = await connectClient(temporal);
   try {
-    const handle = await startDailyRun(client, { date, settings: readMonitoringSettings(), taskQueue: temporal.taskQueue });
+    const handle = await startDailyRun(client, {
+      date,
+      settings: readMonitoringSettings(),
+      taskQueue: temporal.taskQueue,
+    });
     process.stdout.write(`workflow ${handle.workflowId}\n`);
     if (values['no-wait']) return;
     const summary = (await handle.result()) as DailyRunSummary;

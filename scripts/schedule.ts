@@ -42,7 +42,10 @@ runScript('schedule', USAGE, async (argv) => {
     const handle = client.schedule.getHandle(DAILY_SCHEDULE_ID);
     switch (command) {
       case 'upsert': {
-        const { created } = await upsertDailySchedule(client, { taskQueue: temporal.taskQueue, settings: readMonitoringSettings() });
+        const { created } = await upsertDailySchedule(client, {
+          taskQueue: temporal.taskQueue,
+          settings: readMonitoringSettings(),
+        });
         process.stdout.write(`schedule ${DAILY_SCHEDULE_ID} ${created ? 'created' : 'updated'}\n`);
         break;
       }
@@ -54,7 +57,10 @@ runScript('schedule', USAGE, async (argv) => {
           policies: d.policies,
           paused: d.state.paused,
           note: d.state.note,
-          recentActions: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt, workflowId: a.action.workflow.workflowId })),
+          recentActions: d.info.recentActions.map((a) => ({
+            scheduledAt: a.scheduledAt,
+            workflowId: a.action.workflow.workflowId,
+          })),
           nextActionTimes: d.info.nextActionTimes.slice(0, 5),
         };
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

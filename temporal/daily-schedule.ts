@@ -65,6 +65,11 @@ export async function upsertDailySchedule(
     if (!(err instanceof ScheduleNotFoundError)) throw err;
     return { handle: await client.schedule.create(desired), created: true };
   }
-  await handle.update((previous) => ({ ...previous, spec: desired.spec, action: desired.action, policies: desired.policies }));
+  await handle.update((previous) => ({
+    ...previous,
+    spec: desired.spec,
+    action: desired.action,
+    policies: desired.policies,
+  }));
   return { handle, created: false };
 }

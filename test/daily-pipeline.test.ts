@@ -105,7 +105,9 @@ describe('the daily monitoring pipeline over the synthetic period', () => {
     const count = async (table: string) =>
       (await queryRows<{ n: number }>(db, sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n;
     expect(await count('bhavcopy_files')).toBe(days);
-    expect(await count('daily_prices')).toBe((h.manifest as unknown as { counts: { priceRows: number } }).counts.priceRows);
+    expect(await count('daily_prices')).toBe(
+      (h.manifest as unknown as { counts: { priceRows: number } }).counts.priceRows,
+    );
     const labelled = [...summaries.values()].reduce((n, s) => n + s.labelsWritten, 0);
     expect(labelled).toBeGreaterThan(5000);
     expect(await count('production_labels')).toBe(labelled);
@@ -120,7 +122,9 @@ describe('the daily monitoring pipeline over the synthetic period', () => {
     expect(windows.find((w) => w.model_version === '1.1.0')?.n).toBe(days * 3);
     expect(windows.find((w) => w.model_version === '1.0.0')?.n).toBeGreaterThan((days - 5) * 3);
     const last = h.manifest.tradingDays.at(-1)!;
-    expect(fs.readFileSync(path.join(h.config.reportsDir, `drift_${last}.txt`), 'utf8')).toContain('DATA DRIFT DETECTION REPORT');
+    expect(fs.readFileSync(path.join(h.config.reportsDir, `drift_${last}.txt`), 'utf8')).toContain(
+      'DATA DRIFT DETECTION REPORT',
+    );
     expect(fs.readFileSync(path.join(h.config.reportsDir, `performance_${last}.txt`), 'utf8')).toContain(
       'MODEL PERFORMANCE REPORT',
     );
@@ -133,7 +137,9 @@ describe('the daily monitoring pipeline over the synthetic period', () => {
     expect(before.filter((s) => s.drift !== 'NONE').map((s) => s.date)).toEqual([]);
     for (const s of after) {
       expect(s.drift, s.date).not.toBe('NONE');
-      expect([...s.driftingFeatures].sort(), s.date).toEqual(expect.arrayContaining([...h.manifest.driftedFeatures].sort()));
+      expect([...s.driftingFeatures].sort(), s.date).toEqual(
+        expect.arrayContaining([...h.manifest.driftedFeatures].sort()),
+      );
     }
     // Benjamini-Hochberg bounds the share of false discoveries, not their number: with four features
     // truly drifting, a marginal one may come through now and then. Under 1% of feature-days is the goal.
@@ -173,7 +179,10 @@ describe('the daily monitoring pipeline over the synthetic period', () => {
       sql`select workflow_id, to_version from model_rollback_history where event = 'requested'`,
     );
     expect(requested).toEqual([{ workflow_id: rollbackApprovalWorkflowId('1.1.0', asked[0]!), to_version: '1.0.0' }]);
-    const active = await queryRows<{ version: string }>(h.database.handle.db, sql`select version from model_versions where is_active`);
+    const active = await queryRows<{ version: string }>(
+      h.database.handle.db,
+      sql`select version from model_versions where is_active`,
+    );
     expect(active).toEqual([{ version: '1.1.0' }]);
   });
 
@@ -222,7 +231,14 @@ describe('the daily monitoring pipeline over the synthetic period', () => {
     if (process.env.RECORD_HISTORIES === '1' || !fs.existsSync(HISTORY_FILE)) {
       // The CLI's JSON is what an operator would attach to a bug report, so the committed file is that.
       const json = execFileSync(temporalCliPath(), [
-        'workflow', 'show', '--workflow-id', workflowId, '--address', h.config.temporal.address, '--output', 'json',
+        'workflow',
+        'show',
+        '--workflow-id',
+        workflowId,
+        '--address',
+        h.config.temporal.address,
+        '--output',
+        'json',
       ]);
       fs.writeFileSync(HISTORY_FILE, json);
     }

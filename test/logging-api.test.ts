@@ -69,7 +69,12 @@ afterAll(async () => {
 describe('API logging to files', () => {
   it('writes every line of a request with the trace id taken from traceparent, and returns it in headers', async () => {
     const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const res = await app.inject({ method: 'POST', url: '/test/work', headers: { traceparent: parent }, payload: { a: 1 } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/work',
+      headers: { traceparent: parent },
+      payload: { a: 1 },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-request-id']).toBe('0af7651916cd43dd8448eb211c80319c');
     expect(String(res.headers.traceparent)).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
@@ -82,7 +87,10 @@ describe('API logging to files', () => {
       expect(line.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     }
     const request = mine[2]!;
-    expect(request).toMatchObject({ level: 'INFO', context: { method: 'POST', route: '/test/work', status_code: 200 } });
+    expect(request).toMatchObject({
+      level: 'INFO',
+      context: { method: 'POST', route: '/test/work', status_code: 200 },
+    });
     expect(typeof request.context.duration_ms).toBe('number');
   });
 
@@ -122,7 +130,9 @@ describe('API logging to files', () => {
 
   it('writes exactly one audit line per prediction of a batch, with the request trace id', async () => {
     const n = 37;
-    const items = Array.from({ length: n }, (_, i) => predictionItem(500000 + i, '2026-03-14', { earnings_surprise_pct: i / 10 }));
+    const items = Array.from({ length: n }, (_, i) =>
+      predictionItem(500000 + i, '2026-03-14', { earnings_surprise_pct: i / 10 }),
+    );
     const res = await app.inject({
       method: 'POST',
       url: '/api/v1/predict',
@@ -148,7 +158,12 @@ describe('API logging to files', () => {
       trace_id: 'batch-audit-1',
     });
     // A single-company request audits one line; a rejected batch audits none.
-    await app.inject({ method: 'POST', url: '/api/v1/predict', headers: { 'x-request-id': 'single-1' }, payload: items[0] });
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/predict',
+      headers: { 'x-request-id': 'single-1' },
+      payload: items[0],
+    });
     const tooBig = Array.from({ length: DEFAULT_API_CONFIG.maxBatchSize + 1 }, () => items[0]);
     const rejected = await app.inject({
       method: 'POST',

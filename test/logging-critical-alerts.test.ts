@@ -56,7 +56,8 @@ describe('critical log alerts', () => {
     try {
       const log = componentLogger('worker');
       await runWithTraceId('trace-crit-1', async () => {
-        for (let i = 0; i < 5; i++) log.critical({ err: new Error('ECONNREFUSED 127.0.0.1:5432'), attempt: i }, 'database unreachable');
+        for (let i = 0; i < 5; i++)
+          log.critical({ err: new Error('ECONNREFUSED 127.0.0.1:5432'), attempt: i }, 'database unreachable');
         log.critical('temporal connection lost');
         await flushLogs();
       });
@@ -84,7 +85,10 @@ describe('critical log alerts', () => {
     });
     expect(slack.requests).toHaveLength(0);
 
-    const deliveries = await db.handle.db.select().from(alertDeliveries).where(eq(alertDeliveries.alertId, rows[0]!.id));
+    const deliveries = await db.handle.db
+      .select()
+      .from(alertDeliveries)
+      .where(eq(alertDeliveries.alertId, rows[0]!.id));
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({ channel: 'pagerduty', status: 'sent', attempts: 1 });
     expect(deliveries[0]!.sentAt).toBeInstanceOf(Date);
@@ -93,7 +97,13 @@ describe('critical log alerts', () => {
   it('raises the same message again on the next IST day', async () => {
     let now = new Date('2026-03-14T18:29:00.000Z');
     const sink = createCriticalAlertSink({ db: db.handle.db, channels: channelsWith(pagerduty.url), now: () => now });
-    const event = { timestamp: now.toISOString(), level: 'CRITICAL' as const, logger: 'api', message: 'disk full', context: {} };
+    const event = {
+      timestamp: now.toISOString(),
+      level: 'CRITICAL' as const,
+      logger: 'api',
+      message: 'disk full',
+      context: {},
+    };
     expect((await sink.handle(event)).status).toBe('raised');
     expect((await sink.handle(event)).status).toBe('duplicate');
     now = new Date('2026-03-14T18:31:00.000Z');
@@ -105,7 +115,11 @@ describe('critical log alerts', () => {
   it('falls back to the policy fallback channel when PagerDuty refuses, and records both deliveries', async () => {
     const failing = await startHttpRecorder({ respond: () => ({ status: 400, body: '{"status":"invalid event"}' }) });
     try {
-      const sink = createCriticalAlertSink({ db: db.handle.db, channels: channelsWith(failing.url), now: () => new Date('2026-03-14T09:00:00Z') });
+      const sink = createCriticalAlertSink({
+        db: db.handle.db,
+        channels: channelsWith(failing.url),
+        now: () => new Date('2026-03-14T09:00:00Z'),
+      });
       const outcome = await sink.handle({
         timestamp: '2026-03-14T09:00:00.000Z',
         level: 'CRITICAL',

@@ -35,7 +35,11 @@ describe('Elasticsearch shipping', () => {
   it('sends the logger’s lines to _bulk as NDJSON into vcp-monitor-logs-YYYY.MM.DD on close', async () => {
     const es = await recorder();
     let now = Date.parse('2026-03-14T23:59:59.500Z');
-    await configureLogging({ stdout: false, elasticsearch: { url: `http://elastic:changeme@${es.url.slice(7)}` }, now: () => now });
+    await configureLogging({
+      stdout: false,
+      elasticsearch: { url: `http://elastic:changeme@${es.url.slice(7)}` },
+      now: () => now,
+    });
     const log = componentLogger('worker');
     log.info({ date: '2026-03-14' }, 'drift run started');
     now = Date.parse('2026-03-15T00:00:00.100Z');
@@ -54,7 +58,11 @@ describe('Elasticsearch shipping', () => {
       ['vcp-monitor-logs-2026.03.14', 'drift run started'],
       ['vcp-monitor-logs-2026.03.15', 'drift run failed'],
     ]);
-    expect(pairs[1]!.doc).toMatchObject({ level: 'ERROR', logger: 'worker', err: { type: 'Error', message: 'psi failed' } });
+    expect(pairs[1]!.doc).toMatchObject({
+      level: 'ERROR',
+      logger: 'worker',
+      err: { type: 'Error', message: 'psi failed' },
+    });
   });
 
   it('keeps at most the buffer bound while the cluster is down, dropping and counting the oldest lines', async () => {

@@ -19,7 +19,10 @@ async function schemaSnapshot(db: Database): Promise<string> {
     sql`select conrelid::regclass::text as tbl, conname, pg_get_constraintdef(oid) as def
         from pg_constraint where connamespace = 'public'::regnamespace order by 1, 2`,
   );
-  const indexes = await queryRows(db, sql`select indexname, indexdef from pg_indexes where schemaname = 'public' order by 1`);
+  const indexes = await queryRows(
+    db,
+    sql`select indexname, indexdef from pg_indexes where schemaname = 'public' order by 1`,
+  );
   const journal = await queryRows(db, sql`select hash from drizzle.__drizzle_migrations order by id`);
   return JSON.stringify({ columns, constraints, indexes, journal });
 }

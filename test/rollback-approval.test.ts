@@ -74,8 +74,15 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
   let switchCalls = 0;
 
   beforeAll(async () => {
-    [env, database, reload] = await Promise.all([startDevServer(), createTestDatabase('rollback'), startHttpRecorder()]);
-    const config = { ...readConfig({ DATA_DIR: '/tmp/vcp-rollback-test' }), apiReloadUrl: `${reload.url}/internal/reload` };
+    [env, database, reload] = await Promise.all([
+      startDevServer(),
+      createTestDatabase('rollback'),
+      startHttpRecorder(),
+    ]);
+    const config = {
+      ...readConfig({ DATA_DIR: '/tmp/vcp-rollback-test' }),
+      apiReloadUrl: `${reload.url}/internal/reload`,
+    };
     const deps: ActivityDeps = { db: database.handle.db, config, channels: new Map(), now: () => new Date() };
     const activities = createActivities(deps);
     worker = await Worker.create({
@@ -111,9 +118,15 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
 
   async function start(input: RollbackApprovalInput): Promise<WorkflowHandle> {
     const workflowId = rollbackApprovalWorkflowId(input.currentVersion, input.date);
-    const handle = await env.client.workflow.start('rollbackApprovalWorkflow', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    const handle = await env.client.workflow.start('rollbackApprovalWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [input],
+    });
     // The request is open once its `requested` row exists (the first step).
-    await waitFor('the requested row', async () => (await historyOf(db(), workflowId)).some((r) => r.event === 'requested'));
+    await waitFor('the requested row', async () =>
+      (await historyOf(db(), workflowId)).some((r) => r.event === 'requested'),
+    );
     return handle;
   }
 
@@ -137,15 +150,30 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
     expect(requested).toMatchObject({ level: 'REQUESTED', severity: 'warning', modelVersion: CURRENT });
     expect(requested?.summary).toContain('0.211');
     expect(requested?.summary).toContain('0.384');
-    expect(requested?.body).toContain(`temporal workflow signal --workflow-id ${handle.workflowId} --name approveRollback --input`);
+    expect(requested?.body).toContain(
+      `temporal workflow signal --workflow-id ${handle.workflowId} --name approveRollback --input`,
+    );
     expect(requested?.body).toContain('Send a Signal');
     expect(requested?.body).toContain(`POST /api/v1/models/rollback?version=${CANDIDATE}`);
     expect(requested?.body).toContain(`npx tsx scripts/approvals.ts approve ${handle.workflowId} --approver`);
 
     const outcome = await handle.executeUpdate(decideRollbackUpdate, {
-      args: [{ decision: 'approve', approver: 'asha', reason: 'F1 halved; 1.4.0 holds on shadow traffic', version: CANDIDATE }],
+      args: [
+        {
+          decision: 'approve',
+          approver: 'asha',
+          reason: 'F1 halved; 1.4.0 holds on shadow traffic',
+          version: CANDIDATE,
+        },
+      ],
     });
-    expect(outcome).toMatchObject({ state: 'executed', decision: 'approve', decidedBy: 'asha', decidedVia: 'update', error: null });
+    expect(outcome).toMatchObject({
+      state: 'executed',
+      decision: 'approve',
+      decidedBy: 'asha',
+      decidedVia: 'update',
+      error: null,
+    });
     expect(outcome.executedAt).not.toBeNull();
     expect((await handle.result()) as RollbackState).toMatchObject({ state: 'executed' });
 
@@ -194,13 +222,24 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
     expect(elapsed).toBeGreaterThanOrEqual(5_000);
     expect(elapsed).toBeLessThan(15_000);
     const rows = await historyOf(db(), handle.workflowId);
-    expect(rows.map((r) => `${r.event}:${r.sequence}`)).toEqual(['requested:0', 'reminded:1', 'reminded:2', 'expired:0']);
+    expect(rows.map((r) => `${r.event}:${r.sequence}`)).toEqual([
+      'requested:0',
+      'reminded:1',
+      'reminded:2',
+      'expired:0',
+    ]);
     const alertRows = await rollbackAlerts(db(), handle.workflowId);
     expect(alertRows.map((a) => a.level)).toEqual(['REQUESTED', 'REMINDER', 'REMINDER']);
     expect(alertRows[2]?.title).toContain('Reminder 2');
     expect((await activeVersion(db()))?.version).toBe(CURRENT);
     // A decision after the request closed is refused by Temporal itself: the workflow has completed.
-    expect(await refusal(handle.executeUpdate(decideRollbackUpdate, { args: [{ decision: 'approve', approver: 'asha', reason: 'late', version: CANDIDATE }] }))).toMatch(/complet/i);
+    expect(
+      await refusal(
+        handle.executeUpdate(decideRollbackUpdate, {
+          args: [{ decision: 'approve', approver: 'asha', reason: 'late', version: CANDIDATE }],
+        }),
+      ),
+    ).toMatch(/complet/i);
   });
 
   it('refuses an unknown approver, a wrong version and a second decision with a message saying why, changing nothing', async () => {
@@ -218,10 +257,16 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
     const held = new Promise<void>((resolve) => (release = resolve));
     beforeSwitch = () => held;
     const first = decide('asha', CANDIDATE);
-    await waitFor('the approval to be accepted', async () => (await handle.query(rollbackStateQuery)).state === 'approved');
+    await waitFor(
+      'the approval to be accepted',
+      async () => (await handle.query(rollbackStateQuery)).state === 'approved',
+    );
     expect(await refusal(decide('vikram', CANDIDATE, 'reject'))).toContain('is already closed (approved by asha');
     await handle.signal(approveRollbackSignal, { approver: 'vikram', reason: 'me too', version: CANDIDATE });
-    await waitFor('the second signal to be ignored', async () => (await handle.query(rollbackStateQuery)).ignored.length === 1);
+    await waitFor(
+      'the second signal to be ignored',
+      async () => (await handle.query(rollbackStateQuery)).ignored.length === 1,
+    );
     release();
 
     expect(await first).toMatchObject({ state: 'executed', decidedBy: 'asha' });
@@ -245,7 +290,9 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
         db: database.handle.db,
         config: { ...DEFAULT_API_CONFIG, modelRefreshMs: 60_000 },
         log: silentLogger(),
-        plugins: [rollbackRoutes({ db: database.handle.db, temporalClient: env.client, taskQueue: TASK_QUEUE, token: TOKEN })],
+        plugins: [
+          rollbackRoutes({ db: database.handle.db, temporalClient: env.client, taskQueue: TASK_QUEUE, token: TOKEN }),
+        ],
       });
       await app.ready();
     });
@@ -274,13 +321,26 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
 
       const res = await post(CANDIDATE, auth('asha'), { reason: 'break glass' });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ status: 'approved', workflow_id: handle.workflowId, state: { state: 'executed', decidedBy: 'asha' } });
+      expect(res.json()).toMatchObject({
+        status: 'approved',
+        workflow_id: handle.workflowId,
+        state: { state: 'executed', decidedBy: 'asha' },
+      });
       expect((await activeVersion(db()))?.version).toBe(CANDIDATE);
       expect(((await handle.result()) as RollbackState).state).toBe('executed');
-      expect((await historyOf(db(), handle.workflowId)).map((r) => r.event)).toEqual(['requested', 'approved', 'executed']);
+      expect((await historyOf(db(), handle.workflowId)).map((r) => r.event)).toEqual([
+        'requested',
+        'approved',
+        'executed',
+      ]);
 
-      const listed = (await app.inject({ method: 'GET', url: '/api/v1/rollbacks' })).json<{ recent: { workflowId: string; lastEvent: string; decidedBy: string }[] }>();
-      expect(listed.recent.find((r) => r.workflowId === handle.workflowId)).toMatchObject({ lastEvent: 'executed', decidedBy: 'asha' });
+      const listed = (await app.inject({ method: 'GET', url: '/api/v1/rollbacks' })).json<{
+        recent: { workflowId: string; lastEvent: string; decidedBy: string }[];
+      }>();
+      expect(listed.recent.find((r) => r.workflowId === handle.workflowId)).toMatchObject({
+        lastEvent: 'executed',
+        decidedBy: 'asha',
+      });
     });
 
     it('with no pending approval switches directly, records approved and executed, and a repeat is a no-op', async () => {
@@ -290,7 +350,10 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
       expect(body.status).toBe('switched');
       expect((await activeVersion(db()))?.version).toBe(CANDIDATE);
       const rows = await historyOf(db(), body.workflow_id);
-      expect(rows.map((r) => [r.event, r.actor])).toEqual([['approved', 'vikram'], ['executed', 'vikram']]);
+      expect(rows.map((r) => [r.event, r.actor])).toEqual([
+        ['approved', 'vikram'],
+        ['executed', 'vikram'],
+      ]);
 
       const again = await post(CANDIDATE, auth('vikram'));
       expect(again.json()).toMatchObject({ status: 'already_active' });
@@ -298,7 +361,9 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
 
     it('lists a pending request under pending', async () => {
       const handle = await start(approvalInput('2025-11-08'));
-      const listed = (await app.inject({ method: 'GET', url: '/api/v1/rollbacks' })).json<{ pending: { workflowId: string }[] }>();
+      const listed = (await app.inject({ method: 'GET', url: '/api/v1/rollbacks' })).json<{
+        pending: { workflowId: string }[];
+      }>();
       expect(listed.pending.map((p) => p.workflowId)).toContain(handle.workflowId);
       await handle.signal(rejectRollbackSignal, { approver: 'asha', reason: 'cleanup' });
       await handle.result();

@@ -18,7 +18,14 @@ import { readConfig } from '../config/index.js';
 import { rollbackApprovalWorkflowId } from '../workflows/ids.js';
 import { approveRollbackSignal, type RollbackState } from '../workflows/rollback-messages.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { activeVersion, approvalInput, CANDIDATE, historyOf, resetRegistry, waitFor } from './support/rollback-fixtures.js';
+import {
+  activeVersion,
+  approvalInput,
+  CANDIDATE,
+  historyOf,
+  resetRegistry,
+  waitFor,
+} from './support/rollback-fixtures.js';
 import { startDevServer, workflowBundle } from './support/temporal.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,8 +82,14 @@ describe('rollback switch across a SIGKILLed worker', () => {
 
     const input = approvalInput('2025-11-10');
     const workflowId = rollbackApprovalWorkflowId(input.currentVersion, input.date);
-    const handle = await env.client.workflow.start('rollbackApprovalWorkflow', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
-    await waitFor('the requested row', async () => (await historyOf(db, workflowId)).some((r) => r.event === 'requested'));
+    const handle = await env.client.workflow.start('rollbackApprovalWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [input],
+    });
+    await waitFor('the requested row', async () =>
+      (await historyOf(db, workflowId)).some((r) => r.event === 'requested'),
+    );
     await handle.signal(approveRollbackSignal, { approver: 'asha', reason: 'severe drop', version: CANDIDATE });
 
     await waitFor('the switch to commit in the child', () => Promise.resolve(fs.existsSync(markerPath)), 30_000);
@@ -93,7 +106,12 @@ describe('rollback switch across a SIGKILLed worker', () => {
       namespace: env.namespace ?? 'default',
       taskQueue: TASK_QUEUE,
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ db, config: readConfig({ DATA_DIR: tmp }), channels: new Map(), now: () => new Date() }),
+      activities: createActivities({
+        db,
+        config: readConfig({ DATA_DIR: tmp }),
+        channels: new Map(),
+        now: () => new Date(),
+      }),
     });
     const result = (await worker.runUntil(handle.result())) as RollbackState;
     console.log(`crash test: retry finished ${Date.now() - restartedAt} ms after the restart`);

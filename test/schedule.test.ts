@@ -40,7 +40,10 @@ describe('the daily schedule', () => {
   });
 
   afterAll(async () => {
-    await h?.env.client.schedule.getHandle(SCHEDULE_ID).delete().catch(() => undefined);
+    await h?.env.client.schedule
+      .getHandle(SCHEDULE_ID)
+      .delete()
+      .catch(() => undefined);
     worker?.shutdown();
     await running;
     await h?.close();
@@ -52,7 +55,10 @@ describe('the daily schedule', () => {
     expect((await upsertDailySchedule(h.env.client, { ...options, minute: 45 })).created).toBe(false);
     const described = await h.env.client.schedule.getHandle(SCHEDULE_ID).describe();
     expect(described.spec.timezone).toBe('Asia/Kolkata');
-    expect(described.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 18, end: 18, step: 1 }], minute: [{ start: 45, end: 45, step: 1 }] });
+    expect(described.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 18, end: 18, step: 1 }],
+      minute: [{ start: 45, end: 45, step: 1 }],
+    });
     expect(described.policies.overlap).toBe('BUFFER_ONE');
     expect(described.policies.catchupWindow).toBe(3 * 24 * 3600 * 1000);
     const listed = [];
@@ -76,11 +82,15 @@ describe('the daily schedule', () => {
     expect(history.events?.some((e) => e.childWorkflowExecutionCompletedEventAttributes)).toBe(true);
   });
 
-  it('backfills a past trading day under that day\'s id, monitoring the day it was scheduled for', async () => {
+  it("backfills a past trading day under that day's id, monitoring the day it was scheduled for", async () => {
     const day = h.manifest.tradingDays[1]!;
     const handle = h.env.client.schedule.getHandle(SCHEDULE_ID);
     // 18:45 IST is 13:15 UTC: a window around it on the day fires exactly that day's action.
-    await handle.backfill({ start: new Date(`${day}T13:00:00Z`), end: new Date(`${day}T13:30:00Z`), overlap: 'ALLOW_ALL' });
+    await handle.backfill({
+      start: new Date(`${day}T13:00:00Z`),
+      end: new Date(`${day}T13:30:00Z`),
+      overlap: 'ALLOW_ALL',
+    });
     const run = h.env.client.workflow.getHandle(dailyMonitoringWorkflowId(day));
     const summary = await waitFor('the backfilled day', async () => {
       try {

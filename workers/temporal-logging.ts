@@ -42,7 +42,17 @@ export function installTemporalLogging(options: { metricsAddress?: string } = {}
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => forward(root, entry)),
     ...(options.metricsAddress
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } } }
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: {
+                bindAddress: options.metricsAddress,
+                countersTotalSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          },
+        }
       : {}),
   });
 }

@@ -52,7 +52,10 @@ export async function dailyMonitoringWorkflow(input: DailyMonitoringInput): Prom
   log.info('daily monitoring started', { date });
 
   // 1. Real outcomes: ingest the BhavCopy files up to today and label what they settle.
-  const groundTruth = await ingest.collectGroundTruth({ date, reactionWindowDays: settings.groundTruth.reactionWindowDays });
+  const groundTruth = await ingest.collectGroundTruth({
+    date,
+    reactionWindowDays: settings.groundTruth.reactionWindowDays,
+  });
   if (!groundTruth.bhavcopyForDate && groundTruth.predictionsForDate === 0) {
     log.info('not a trading day: nothing to monitor', { date });
     return summariseNonTradingDay(date, groundTruth);
@@ -93,7 +96,16 @@ export async function dailyMonitoringWorkflow(input: DailyMonitoringInput): Prom
   }
 
   const { workflowId, runId } = workflowInfo();
-  const summary = summariseDailyRun({ date, groundTruth, performance, drift, reports, planned, deliveries, rollbackApprovalWorkflowId });
+  const summary = summariseDailyRun({
+    date,
+    groundTruth,
+    performance,
+    drift,
+    reports,
+    planned,
+    deliveries,
+    rollbackApprovalWorkflowId,
+  });
   await record.recordRun({ date, workflowId, runId, summary });
   log.info('daily monitoring finished', { date, drift: summary.drift, degradation: summary.degradation });
   return summary;

@@ -38,13 +38,25 @@ import type { MonitoringSettings, PerformanceResult } from './types.js';
 /** Audit rows and alert rows: small idempotent writes. */
 const record = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['InvalidInputError'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['InvalidInputError'],
+  },
 });
 
 /** Telling on-call must not hold the request up: a few tries, then the failure is recorded and the wait goes on. */
 const notify = proxyActivities<Activities>({
   startToCloseTimeout: '45 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['ChannelRejectedError', 'ChannelConfigError', 'InvalidInputError'] },
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: ['ChannelRejectedError', 'ChannelConfigError', 'InvalidInputError'],
+  },
 });
 
 /**
@@ -53,7 +65,13 @@ const notify = proxyActivities<Activities>({
  */
 const switcher = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['InvalidInputError'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: ['InvalidInputError'],
+  },
 });
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -124,7 +142,12 @@ export async function rollbackApprovalWorkflow(input: RollbackApprovalInput): Pr
   const onSignal = (decision: RollbackDecisionKind) => (raw: RollbackSignalInput | null | undefined) => {
     // Typed by hand in the Web UI, so anything may arrive; a signal cannot be refused, only ignored with a reason.
     const signal: Partial<RollbackSignalInput> = raw && typeof raw === 'object' ? raw : {};
-    const problem = decisionProblem(snapshot(), input.approvers, { ...signal, decision, approver: signal.approver, reason: signal.reason }, false);
+    const problem = decisionProblem(
+      snapshot(),
+      input.approvers,
+      { ...signal, decision, approver: signal.approver, reason: signal.reason },
+      false,
+    );
     if (problem !== null) {
       const approver = typeof signal.approver === 'string' ? signal.approver : '';
       ignored.push({ at: new Date().toISOString(), decision, approver, why: problem });
@@ -145,13 +168,20 @@ export async function rollbackApprovalWorkflow(input: RollbackApprovalInput): Pr
     {
       validator: (decision: DecideRollbackInput | null) => {
         const problem = decisionProblem(snapshot(), input.approvers, decision ?? NO_DECISION, true);
-        if (problem !== null) throw ApplicationFailure.create({ type: 'InvalidRollbackDecision', message: problem, nonRetryable: true });
+        if (problem !== null)
+          throw ApplicationFailure.create({ type: 'InvalidRollbackDecision', message: problem, nonRetryable: true });
       },
     },
   );
 
   const alertOnCall = async (level: 'REQUESTED' | 'REMINDER', sequence: number): Promise<void> => {
-    const planned = await record.raiseRollbackAlert({ workflowId, level, sequence, request: input, expiresAt: state.expiresAt });
+    const planned = await record.raiseRollbackAlert({
+      workflowId,
+      level,
+      sequence,
+      request: input,
+      expiresAt: state.expiresAt,
+    });
     // Known gap: unlike the daily workflow this tries no fallback channel when one fails; the failure is recorded
     // on the delivery row and the request keeps waiting, so a dead channel can leave on-call unaware until the
     // next reminder (or the expiry) reaches a working one.
@@ -172,7 +202,13 @@ export async function rollbackApprovalWorkflow(input: RollbackApprovalInput): Pr
     event: 'requested',
     reason: input.reason,
     occurredAt: state.requestedAt,
-    details: { currentF1: input.currentF1, candidateF1: input.candidateF1, f1Source: input.f1Source, expiresAt: state.expiresAt, approvers: input.approvers },
+    details: {
+      currentF1: input.currentF1,
+      candidateF1: input.candidateF1,
+      f1Source: input.f1Source,
+      expiresAt: state.expiresAt,
+      approvers: input.approvers,
+    },
   });
   await alertOnCall('REQUESTED', 0);
 
@@ -194,7 +230,12 @@ export async function rollbackApprovalWorkflow(input: RollbackApprovalInput): Pr
   if (state.decision === null) {
     // 3a. Nobody decided: the request closes and the current model stays.
     state.state = 'expired';
-    await record.recordRollbackEvent({ ...steps, event: 'expired', occurredAt: new Date().toISOString(), details: { remindersSent: state.remindersSent } });
+    await record.recordRollbackEvent({
+      ...steps,
+      event: 'expired',
+      occurredAt: new Date().toISOString(),
+      details: { remindersSent: state.remindersSent },
+    });
     log.warn('rollback request expired without a decision', { workflowId, remindersSent: state.remindersSent });
   } else {
     // 3b. The decision, by whom and why, then on approval the switch.
@@ -216,7 +257,13 @@ export async function rollbackApprovalWorkflow(input: RollbackApprovalInput): Pr
       } catch (err) {
         state.state = 'failed';
         state.error = failureMessage(err);
-        await record.recordRollbackEvent({ ...steps, event: 'failed', actor: state.decidedBy, occurredAt: new Date().toISOString(), details: { error: state.error } });
+        await record.recordRollbackEvent({
+          ...steps,
+          event: 'failed',
+          actor: state.decidedBy,
+          occurredAt: new Date().toISOString(),
+          details: { error: state.error },
+        });
         log.error('rollback switch failed for good', { workflowId, error: state.error });
       }
     }
@@ -224,7 +271,8 @@ export async function rollbackApprovalWorkflow(input: RollbackApprovalInput): Pr
 
   closed = true;
   await condition(allHandlersFinished);
-  if (!TERMINAL.has(state.state)) throw ApplicationFailure.nonRetryable(`rollback ended in non-final state ${state.state}`);
+  if (!TERMINAL.has(state.state))
+    throw ApplicationFailure.nonRetryable(`rollback ended in non-final state ${state.state}`);
   return snapshot();
 }
 

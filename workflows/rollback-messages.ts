@@ -100,7 +100,12 @@ function describeClosed(state: RollbackState): string {
 export function decisionProblem(
   state: RollbackState,
   approvers: readonly string[],
-  input: { readonly decision: unknown; readonly approver: unknown; readonly reason: unknown; readonly version?: unknown },
+  input: {
+    readonly decision: unknown;
+    readonly approver: unknown;
+    readonly reason: unknown;
+    readonly version?: unknown;
+  },
   requireVersion: boolean,
 ): string | null {
   if (input.decision !== 'approve' && input.decision !== 'reject') {
@@ -125,11 +130,27 @@ export function decisionProblem(
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = {
-  ms: 1, millisecond: 1, milliseconds: 1,
-  s: 1_000, sec: 1_000, secs: 1_000, second: 1_000, seconds: 1_000,
-  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hr: 3_600_000, hrs: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  d: 86_400_000, day: 86_400_000, days: 86_400_000,
+  ms: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1_000,
+  sec: 1_000,
+  secs: 1_000,
+  second: 1_000,
+  seconds: 1_000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
 };
 
 /**

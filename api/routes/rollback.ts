@@ -42,7 +42,11 @@ function authorise(request: FastifyRequest, token: string | undefined): void {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!match?.[1]) throw new ApiError('UNAUTHORIZED', 'rollback needs "Authorization: Bearer <ROLLBACK_API_TOKEN>"');
-  if (!token) throw new ApiError('FORBIDDEN', 'rollback through the API is disabled: ROLLBACK_API_TOKEN is not set on the server');
+  if (!token)
+    throw new ApiError(
+      'FORBIDDEN',
+      'rollback through the API is disabled: ROLLBACK_API_TOKEN is not set on the server',
+    );
   if (!sameToken(match[1], token)) throw new ApiError('FORBIDDEN', 'the bearer token is not the rollback token');
 }
 
@@ -82,7 +86,13 @@ export interface RollbackSummary {
   readonly lastEvent: string;
   readonly requestedAt: string | null;
   readonly decidedBy: string | null;
-  readonly events: readonly { event: string; sequence: number; actor: string | null; reason: string | null; at: string }[];
+  readonly events: readonly {
+    event: string;
+    sequence: number;
+    actor: string | null;
+    reason: string | null;
+    at: string;
+  }[];
 }
 
 /** Every request's steps, newest request first, from the audit table alone (no Temporal needed). */
@@ -104,7 +114,13 @@ export async function rollbackSummaries(db: Database, limit = 1_000): Promise<Ro
       lastEvent: last?.event ?? '',
       requestedAt: requested?.occurredAt.toISOString() ?? null,
       decidedBy: decision?.actor ?? null,
-      events: ordered.map((s) => ({ event: s.event, sequence: s.sequence, actor: s.actor, reason: s.reason, at: s.occurredAt.toISOString() })),
+      events: ordered.map((s) => ({
+        event: s.event,
+        sequence: s.sequence,
+        actor: s.actor,
+        reason: s.reason,
+        at: s.occurredAt.toISOString(),
+      })),
     };
   });
 }
@@ -118,10 +134,16 @@ export function rollbackRoutes(deps: RollbackRouteDeps): ApiPlugin {
     app.post('/api/v1/models/rollback', async (request) => {
       authorise(request, deps.token);
       const version = text((request.query as Record<string, unknown>).version);
-      if (!version) throw new ApiError('VALIDATION_FAILED', 'query.version is required: the model version to roll back to', 'query.version');
+      if (!version)
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          'query.version is required: the model version to roll back to',
+          'query.version',
+        );
       const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
       const actor = text(request.headers['x-actor']) ?? text(body.actor);
-      if (!actor) throw new ApiError('VALIDATION_FAILED', 'say who is rolling back: an X-Actor header or body.actor', 'actor');
+      if (!actor)
+        throw new ApiError('VALIDATION_FAILED', 'say who is rolling back: an X-Actor header or body.actor', 'actor');
       const reason = text(body.reason) ?? 'direct rollback through the API';
 
       const [target] = await db.select().from(modelVersions).where(eq(modelVersions.version, version));
@@ -131,7 +153,9 @@ export function rollbackRoutes(deps: RollbackRouteDeps): ApiPlugin {
       const fromVersion = active?.version ?? '(none)';
 
       // A pending approval for the current model is decided, not bypassed, so the two paths cannot disagree.
-      const pending = (await findPendingApprovals(temporalClient, db, deps.taskQueue)).filter((s) => s.currentVersion === fromVersion);
+      const pending = (await findPendingApprovals(temporalClient, db, deps.taskQueue)).filter(
+        (s) => s.currentVersion === fromVersion,
+      );
       const other = pending.find((s) => s.candidateVersion !== version);
       if (other) {
         throw new ApiError(
@@ -148,31 +172,80 @@ export function rollbackRoutes(deps: RollbackRouteDeps): ApiPlugin {
             .executeUpdate(decideRollbackUpdate, { args: [{ decision: 'approve', approver: actor, reason, version }] });
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError) {
-            throw new ApiError('FORBIDDEN', `approval ${approval.workflowId} refused the decision: ${err.cause?.message ?? err.message}`);
+            throw new ApiError(
+              'FORBIDDEN',
+              `approval ${approval.workflowId} refused the decision: ${err.cause?.message ?? err.message}`,
+            );
           }
           throw err;
         }
         if (outcome.state !== 'executed') {
-          throw new ApiError('CONFLICT', `approval ${approval.workflowId} ended ${outcome.state}: ${outcome.error ?? 'no error given'}`);
+          throw new ApiError(
+            'CONFLICT',
+            `approval ${approval.workflowId} ended ${outcome.state}: ${outcome.error ?? 'no error given'}`,
+          );
         }
         // The workflow switched already; running the shared switch again proves it and changes nothing.
-        const check = await switchActiveModelInRegistry(db, { fromVersion, toVersion: version, workflowId: approval.workflowId, runId: 'api' }, new Date());
+        const check = await switchActiveModelInRegistry(
+          db,
+          { fromVersion, toVersion: version, workflowId: approval.workflowId, runId: 'api' },
+          new Date(),
+        );
         await ctx.reloadActiveModel();
-        log.info({ workflow_id: approval.workflowId, actor, to_version: version, status: check.status }, 'rollback approved through the API');
-        return { status: 'approved', workflow_id: approval.workflowId, from_version: fromVersion, to_version: version, state: outcome };
+        log.info(
+          { workflow_id: approval.workflowId, actor, to_version: version, status: check.status },
+          'rollback approved through the API',
+        );
+        return {
+          status: 'approved',
+          workflow_id: approval.workflowId,
+          from_version: fromVersion,
+          to_version: version,
+          state: outcome,
+        };
       }
 
       const workflowId = `api-rollback-${fromVersion}-${version}-${new Date().toISOString()}`;
       const runId = request.traceId || 'api';
-      await insertRollbackEvent(db, { workflowId, runId, event: 'approved', fromVersion, toVersion: version, actor, reason, details: { via: 'api' } });
+      await insertRollbackEvent(db, {
+        workflowId,
+        runId,
+        event: 'approved',
+        fromVersion,
+        toVersion: version,
+        actor,
+        reason,
+        details: { via: 'api' },
+      });
       try {
-        const result = await switchActiveModelInRegistry(db, { fromVersion, toVersion: version, workflowId, runId, actor, reason }, new Date());
+        const result = await switchActiveModelInRegistry(
+          db,
+          { fromVersion, toVersion: version, workflowId, runId, actor, reason },
+          new Date(),
+        );
         await ctx.reloadActiveModel();
-        log.info({ workflow_id: workflowId, actor, from_version: fromVersion, to_version: version }, 'rollback switched directly');
-        return { status: result.status, workflow_id: workflowId, from_version: fromVersion, to_version: version, activated_at: result.activatedAt };
+        log.info(
+          { workflow_id: workflowId, actor, from_version: fromVersion, to_version: version },
+          'rollback switched directly',
+        );
+        return {
+          status: result.status,
+          workflow_id: workflowId,
+          from_version: fromVersion,
+          to_version: version,
+          activated_at: result.activatedAt,
+        };
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        await insertRollbackEvent(db, { workflowId, runId, event: 'failed', fromVersion, toVersion: version, actor, details: { error } });
+        await insertRollbackEvent(db, {
+          workflowId,
+          runId,
+          event: 'failed',
+          fromVersion,
+          toVersion: version,
+          actor,
+          details: { error },
+        });
         if (err instanceof Error && err.name === 'InvalidInputError') throw new ApiError('CONFLICT', error);
         throw err;
       }

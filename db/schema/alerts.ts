@@ -17,7 +17,9 @@ export const alerts = pgTable(
     links: jsonb('links').$type<AlertLink[]>().notNull().default([]),
     alertDate: date('alert_date').notNull(),
     modelVersion: text('model_version'),
-    status: text('status', { enum: ['open', 'acknowledged', 'resolved'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'acknowledged', 'resolved'] })
+      .notNull()
+      .default('open'),
     acknowledgedBy: text('acknowledged_by'),
     acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, date, doublePrecision, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import type { FeatureImportance, ModelArtifact } from '../../domain/model/types.js';
 
 /** The model registry: one row per trained version. Exactly one version is active at a time. */
@@ -24,7 +35,9 @@ export const modelVersions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('model_versions_one_active').on(t.isActive).where(sql`${t.isActive}`),
+    uniqueIndex('model_versions_one_active')
+      .on(t.isActive)
+      .where(sql`${t.isActive}`),
     check('model_versions_stage_check', sql`${t.stage} in ('stable', 'candidate', 'retired')`),
     check('model_versions_f1_range', sql`${t.testF1} between 0 and 1`),
   ],

@@ -19,12 +19,20 @@ export async function startDemoInbox(dir: string): Promise<DemoInbox> {
   await fs.rm(dir, { recursive: true, force: true });
   await fs.mkdir(dir, { recursive: true });
   const smtp = await startSmtpReceiver();
-  const http = await startHttpRecorder({ respond: (req) => ({ status: req.url?.startsWith('/pagerduty') ? 202 : 200 }) });
+  const http = await startHttpRecorder({
+    respond: (req) => ({ status: req.url?.startsWith('/pagerduty') ? 202 : 200 }),
+  });
   return {
     dir,
     channelConfig: {
       slack: { webhookUrl: `${http.url}/slack/services/DEMO` },
-      email: { host: smtp.host, port: smtp.port, secure: false, from: 'vcp-monitor@demo.local', to: ['ml-team@demo.local'] },
+      email: {
+        host: smtp.host,
+        port: smtp.port,
+        secure: false,
+        from: 'vcp-monitor@demo.local',
+        to: ['ml-team@demo.local'],
+      },
       pagerduty: { routingKey: 'demo-routing-key', endpoint: `${http.url}/pagerduty` },
     },
     summary() {
@@ -34,9 +42,14 @@ export async function startDemoInbox(dir: string): Promise<DemoInbox> {
     },
     async close() {
       await Promise.all([
-        ...smtp.messages.map((m, i) => fs.writeFile(path.join(dir, `email-${String(i + 1).padStart(3, '0')}.eml`), m.raw)),
+        ...smtp.messages.map((m, i) =>
+          fs.writeFile(path.join(dir, `email-${String(i + 1).padStart(3, '0')}.eml`), m.raw),
+        ),
         ...http.requests.map((r, i) =>
-          fs.writeFile(path.join(dir, `${r.path.split('/')[1] ?? 'http'}-${String(i + 1).padStart(3, '0')}.json`), r.body),
+          fs.writeFile(
+            path.join(dir, `${r.path.split('/')[1] ?? 'http'}-${String(i + 1).padStart(3, '0')}.json`),
+            r.body,
+          ),
         ),
       ]);
       await Promise.all([smtp.close(), http.close()]);

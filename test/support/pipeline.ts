@@ -52,7 +52,8 @@ function bhavcopySubset(workDir: string, days: readonly string[]): string {
   const wanted = new Set(days);
   for (const file of fs.readdirSync(path.join(SHARED_DATA_DIR, 'bhavcopy'))) {
     const day = tradeDateFromFileName(file);
-    if (day !== null && wanted.has(day)) fs.copyFileSync(path.join(SHARED_DATA_DIR, 'bhavcopy', file), path.join(dir, file));
+    if (day !== null && wanted.has(day))
+      fs.copyFileSync(path.join(SHARED_DATA_DIR, 'bhavcopy', file), path.join(dir, file));
   }
   return dir;
 }
@@ -84,7 +85,13 @@ export async function startPipelineHarness(name: string, options: HarnessOptions
   };
   const channels = createChannels({
     slack: { webhookUrl: `${http.url}/slack/services/TEST` },
-    email: { host: smtp.host, port: smtp.port, secure: false, from: 'vcp-monitor@test.local', to: ['ml-team@test.local'] },
+    email: {
+      host: smtp.host,
+      port: smtp.port,
+      secure: false,
+      from: 'vcp-monitor@test.local',
+      to: ['ml-team@test.local'],
+    },
     pagerduty: { routingKey: 'test-routing-key', endpoint: `${http.url}/pagerduty` },
   });
   const settings = readMonitoringSettings({ ALERT_RETRY_INITIAL_INTERVAL: '200 ms' });
