@@ -22,6 +22,7 @@ step() { printf '\n== %s\n' "$*"; }
 if [[ "$target" == "all" || "$target" == "unit" ]]; then
   step "type check"; npx tsc --noEmit -p tsconfig.json
   step "lint"; npx eslint .
+  step "format"; npx prettier --check . >/dev/null || { npx prettier --list-different .; exit 1; }
   step "unit tests"; npx vitest run --project unit
   if [[ -x scripts/check-prometheus.sh ]]; then step "prometheus rules"; bash scripts/check-prometheus.sh; fi
 fi
