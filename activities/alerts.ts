@@ -3,9 +3,11 @@
  * each delivery is sent at most once per channel. A `sent` delivery is written before the activity
  * returns, so a retry or a re-run day finds it and sends nothing.
  *
- * Known gap: a worker killed after a provider accepted a message but before the `sent` row commits
- * resends it on retry. Email (deterministic Message-ID) and PagerDuty (dedup_key) absorb that on the
- * provider's side; a Slack webhook has no idempotency key, so that window can post twice to Slack.
+ * A worker killed between a provider accepting a message and the `sent` row committing leaves the
+ * delivery `sending`. The retry resends email and PagerDuty (the provider deduplicates by Message-ID and
+ * dedup_key) and does not resend Slack, which cannot: the delivery becomes `unconfirmed` and the
+ * channel's fallbacks stand in. Known cost: a Slack post killed before it left is then not retried on
+ * Slack; its alert still reaches the fallback channel.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { and, eq, sql } from 'drizzle-orm';
@@ -121,6 +123,9 @@ export async function loadAlertMessage(deps: ActivityDeps, alertId: number): Pro
   };
 }
 
+/** Whether the provider itself drops a resent duplicate: the email's Message-ID, PagerDuty's dedup_key. */
+const PROVIDER_DEDUPLICATES: Readonly<Record<ChannelName, boolean>> = { email: true, pagerduty: true, slack: false };
+
 export async function deliverAlert(
   deps: ActivityDeps,
   input: { alertId: number; channel: ChannelName; fallbackFor?: ChannelName },
@@ -146,7 +151,29 @@ export async function deliverAlert(
     return { ...base, status: 'not_configured' };
   }
 
+  // A send that was in flight when its worker died has an unknown outcome. Email (Message-ID) and PagerDuty
+  // (dedup_key) are deduplicated by the provider, so they are resent; a Slack webhook has no idempotency key, so
+  // the post is not repeated and the workflow's fallbacks stand in: never twice on Slack, and never lost overall.
+  if ((delivery?.status === 'sending' || delivery?.status === 'unconfirmed') && !PROVIDER_DEDUPLICATES[channel]) {
+    await db
+      .update(alertDeliveries)
+      .set({
+        status: 'unconfirmed',
+        lastError: `outcome unknown: a worker stopped during the ${channel} send; not resent, since ${channel} cannot deduplicate`,
+        updatedAt: deps.now(),
+      })
+      .where(where);
+    log.warn('alert send outcome unknown after a worker stopped mid-send; not resent', { alertId, channel });
+    return { ...base, status: 'unconfirmed' };
+  }
+
   const message = await loadAlertMessage(deps, alertId);
+  // Marked before the request leaves, and counted as an attempt: a retry that finds `sending` knows the last
+  // attempt died mid-send.
+  await db
+    .update(alertDeliveries)
+    .set({ status: 'sending', attempts: sql`${alertDeliveries.attempts} + 1`, updatedAt: deps.now() })
+    .where(where);
   try {
     const receipt = await adapter.send(message);
     await db
@@ -156,18 +183,15 @@ export async function deliverAlert(
         providerId: receipt.providerId,
         sentAt: deps.now(),
         updatedAt: deps.now(),
-        attempts: sql`${alertDeliveries.attempts} + 1`,
         lastError: null,
       })
       .where(where);
     log.info('alert sent', { dedupKey: message.dedupKey, channel, fallbackFor });
     return { ...base, status: 'sent' };
   } catch (err) {
+    // The provider answered (or the connection failed) before accepting: safe to try again.
     const error = err instanceof Error ? err.message : String(err);
-    await db
-      .update(alertDeliveries)
-      .set({ attempts: sql`${alertDeliveries.attempts} + 1`, lastError: error, updatedAt: deps.now() })
-      .where(where);
+    await db.update(alertDeliveries).set({ status: 'pending', lastError: error, updatedAt: deps.now() }).where(where);
     if (err instanceof ChannelDeliveryError && !err.retryable) {
       throw ApplicationFailure.create({ type: 'ChannelRejectedError', message: error, nonRetryable: true });
     }

@@ -77,7 +77,7 @@ export async function resolveAlerts(
 
 export interface AlertDeliveryView {
   readonly channel: ChannelName;
-  readonly status: 'pending' | 'sent' | 'failed' | 'skipped';
+  readonly status: (typeof alertDeliveries.$inferSelect)['status'];
   readonly attempts: number;
   readonly providerId: string | null;
   readonly lastError: string | null;

@@ -60,39 +60,63 @@ function failureMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Sends one alert on one channel; when the channel keeps failing, its fallbacks stand in. */
+/** The channels that stand in for one that failed, skipping those already on the alert's own route. */
+async function sendFallbacks(
+  deliver: Activities,
+  alert: PlannedAlert,
+  channel: ChannelName,
+  settings: DeliverySettings,
+): Promise<DeliveryOutcome[]> {
+  const outcomes: DeliveryOutcome[] = [];
+  for (const fallback of settings.escalation.fallbacks[channel] ?? []) {
+    // A fallback that is already on the alert's own route is being sent anyway.
+    if (alert.channels.includes(fallback)) continue;
+    try {
+      outcomes.push(await deliver.deliverAlert({ alertId: alert.alertId, channel: fallback, fallbackFor: channel }));
+    } catch (fallbackErr) {
+      const fallbackError = failureMessage(fallbackErr);
+      await record.markDeliveryFailed({ alertId: alert.alertId, channel: fallback, error: fallbackError });
+      outcomes.push({
+        alertId: alert.alertId,
+        channel: fallback,
+        status: 'failed',
+        fallbackFor: channel,
+        error: fallbackError,
+      });
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * Sends one alert on one channel; when the channel keeps failing, or a send's outcome is unknown because a worker
+ * stopped in the middle of it (`unconfirmed`, never resent on a channel without an idempotency key), its fallbacks
+ * stand in.
+ */
 export async function deliverWithFallback(
   deliver: Activities,
   alert: PlannedAlert,
   channel: ChannelName,
   settings: DeliverySettings,
 ): Promise<DeliveryOutcome[]> {
+  let outcome: DeliveryOutcome;
   try {
-    return [await deliver.deliverAlert({ alertId: alert.alertId, channel })];
+    outcome = await deliver.deliverAlert({ alertId: alert.alertId, channel });
   } catch (err) {
     const error = failureMessage(err);
     await record.markDeliveryFailed({ alertId: alert.alertId, channel, error });
     log.warn('alert channel failed, escalating to its fallbacks', { dedupKey: alert.dedupKey, channel, error });
-    const outcomes: DeliveryOutcome[] = [{ alertId: alert.alertId, channel, status: 'failed', error }];
-    for (const fallback of settings.escalation.fallbacks[channel] ?? []) {
-      // A fallback that is already on the alert's own route is being sent anyway.
-      if (alert.channels.includes(fallback)) continue;
-      try {
-        outcomes.push(await deliver.deliverAlert({ alertId: alert.alertId, channel: fallback, fallbackFor: channel }));
-      } catch (fallbackErr) {
-        const fallbackError = failureMessage(fallbackErr);
-        await record.markDeliveryFailed({ alertId: alert.alertId, channel: fallback, error: fallbackError });
-        outcomes.push({
-          alertId: alert.alertId,
-          channel: fallback,
-          status: 'failed',
-          fallbackFor: channel,
-          error: fallbackError,
-        });
-      }
-    }
-    return outcomes;
+    return [
+      { alertId: alert.alertId, channel, status: 'failed', error },
+      ...(await sendFallbacks(deliver, alert, channel, settings)),
+    ];
   }
+  if (outcome.status !== 'unconfirmed') return [outcome];
+  log.warn('alert send outcome unknown after a worker stopped mid-send, escalating to its fallbacks', {
+    dedupKey: alert.dedupKey,
+    channel,
+  });
+  return [outcome, ...(await sendFallbacks(deliver, alert, channel, settings))];
 }
 
 /** Every planned channel of one alert, in the policy's order. */

@@ -107,7 +107,8 @@ export interface PlannedAlert {
 export interface DeliveryOutcome {
   readonly alertId: number;
   readonly channel: ChannelName;
-  readonly status: 'sent' | 'already_sent' | 'not_configured' | 'failed';
+  /** `unconfirmed`: an earlier attempt stopped mid-send on a channel that cannot dedup, so it was not resent. */
+  readonly status: 'sent' | 'already_sent' | 'not_configured' | 'failed' | 'unconfirmed';
   readonly fallbackFor?: ChannelName;
   readonly error?: string;
 }

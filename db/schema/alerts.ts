@@ -37,7 +37,11 @@ export const alertDeliveries = pgTable(
       .notNull()
       .references(() => alerts.id, { onDelete: 'cascade' }),
     channel: text('channel', { enum: ['slack', 'email', 'pagerduty'] }).notNull(),
-    status: text('status', { enum: ['pending', 'sent', 'failed', 'skipped'] }).notNull(),
+    /**
+     * sending: an attempt is in flight; unconfirmed: that attempt's worker died mid-send on a channel without an
+     * idempotency key, so it is not resent (the fallbacks stand in) rather than risk posting twice.
+     */
+    status: text('status', { enum: ['pending', 'sending', 'sent', 'unconfirmed', 'failed', 'skipped'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     providerId: text('provider_id'),
     lastError: text('last_error'),
