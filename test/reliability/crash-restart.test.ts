@@ -89,7 +89,9 @@ async function startRun(client: Client, world: World, runSettings: MonitoringSet
 
 /** The summary a run returned, without attempt-local counters and with paths normalised. */
 function comparableResult(summary: DailyRunSummary, normalise: (text: string) => string): string {
-  return normalise(JSON.stringify({ ...(comparableSummary(summary) as Record<string, unknown>), labelsWritten: undefined }));
+  return normalise(
+    JSON.stringify({ ...(comparableSummary(summary) as Record<string, unknown>), labelsWritten: undefined }),
+  );
 }
 
 /** Compares a finished scenario with the reference, asserts the guarantees and adds its table row. */
@@ -106,7 +108,9 @@ async function judge(
   // A Slack send cut off by the crash is left `unconfirmed` and not resent (Slack cannot deduplicate): that one
   // delivery row, and its status in the summary, are the only differences the design allows.
   const unconfirmed = options.slackInterrupted
-    ? (snap.rows.alert_deliveries ?? []).filter((r) => r.includes('"status": "unconfirmed"') && r.includes('"channel": "slack"'))
+    ? (snap.rows.alert_deliveries ?? []).filter(
+        (r) => r.includes('"status": "unconfirmed"') && r.includes('"channel": "slack"'),
+      )
     : [];
   const allowed = (d: string): boolean =>
     options.slackInterrupted === true &&
@@ -122,8 +126,12 @@ async function judge(
   const received = `received pd ${snap.messageKeys.pagerduty.length}, slack ${snap.messageKeys.slack.length}, email ${snap.messageKeys.email.length}`;
   const notes = [
     options.note,
-    ...Object.entries(counters).map(([field, [want, got]]) => `summary ${field} ${String(got)} (reference ${String(want)})`),
-    (['pagerduty', 'slack', 'email'] as const).some((c) => snap.messageKeys[c].length > reference.snapshot.messageKeys[c].length)
+    ...Object.entries(counters).map(
+      ([field, [want, got]]) => `summary ${field} ${String(got)} (reference ${String(want)})`,
+    ),
+    (['pagerduty', 'slack', 'email'] as const).some(
+      (c) => snap.messageKeys[c].length > reference.snapshot.messageKeys[c].length,
+    )
       ? received
       : undefined,
     options.slackInterrupted
@@ -146,7 +154,10 @@ async function judge(
   expect(slackDuplicates, `${scenario}: Slack posts`).toBe(0);
   // One sent row per alert and channel, except the interrupted Slack send, which is never counted as sent.
   const sentSlack = (reference.snapshot.sentRows.slack ?? 0) - unconfirmed.length;
-  expect(snap.sentRows).toEqual({ ...reference.snapshot.sentRows, ...(options.slackInterrupted ? { slack: sentSlack } : {}) });
+  expect(snap.sentRows).toEqual({
+    ...reference.snapshot.sentRows,
+    ...(options.slackInterrupted ? { slack: sentSlack } : {}),
+  });
 }
 
 /**
@@ -166,7 +177,12 @@ async function killDuring(
     expect(await pendingActivities(env.client, handle.workflowId)).toContain(activity);
     await doomed.kill();
     await world.startWorker();
-    const summary = (await withTimeout(`the run after killing ${activity}`, handle.result(), 120_000, world)) as DailyRunSummary;
+    const summary = (await withTimeout(
+      `the run after killing ${activity}`,
+      handle.result(),
+      120_000,
+      world,
+    )) as DailyRunSummary;
     const attempts = await activityAttempts(env.client, handle.workflowId);
     return { world, summary, attempts };
   } catch (err) {
@@ -249,7 +265,14 @@ describe('a daily run across crashes and restarts', () => {
   });
 
   // Held after the real activity returned: its writes are committed and Temporal has not heard, the worst moment.
-  for (const activity of ['collectGroundTruth', 'evaluatePerformance', 'detectDrift', 'writeReports', 'recordAlerts', 'recordRun']) {
+  for (const activity of [
+    'collectGroundTruth',
+    'evaluatePerformance',
+    'detectDrift',
+    'writeReports',
+    'recordAlerts',
+    'recordRun',
+  ]) {
     it(`SIGKILL during ${activity}: a fresh worker retries it and the run stores exactly the reference rows`, async () => {
       const { world, summary, attempts } = await killDuring(`kill_${activity}`, activity, { FAULT_HOLD_AFTER: '1' });
       try {
@@ -276,7 +299,9 @@ describe('a daily run across crashes and restarts', () => {
 
   for (const channel of ['pagerduty', 'email', 'slack'] as const) {
     it(`SIGKILL during deliverAlert between the ${channel} send and its sent row: ${
-      channel === 'slack' ? 'not resent, left unconfirmed (Slack cannot deduplicate)' : 'the provider sees one dedup key'
+      channel === 'slack'
+        ? 'not resent, left unconfirmed (Slack cannot deduplicate)'
+        : 'the provider sees one dedup key'
     }`, async () => {
       const { world, summary } = await killDuring(`kill_send_${channel}`, 'deliverAlert', {
         FAULT_HOLD_AFTER: 'send',
@@ -301,7 +326,11 @@ describe('a daily run across crashes and restarts', () => {
     const world = await newWorld('terminate');
     try {
       // The hold is a pg_sleep on the worker's own pool, so the terminated backend is a query in flight.
-      const worker = await world.startWorker({ FAULT_HOLD_ACTIVITY: 'detectDrift', FAULT_HOLD_MS: '20000', FAULT_HOLD_IN_DB: '1' });
+      const worker = await world.startWorker({
+        FAULT_HOLD_ACTIVITY: 'detectDrift',
+        FAULT_HOLD_MS: '20000',
+        FAULT_HOLD_IN_DB: '1',
+      });
       const handle = await startRun(env.client, world);
       await withTimeout('detectDrift to be held', worker.waitForLine('fault-hold'), 60_000, world);
       let terminated = 0;
@@ -313,7 +342,12 @@ describe('a daily run across crashes and restarts', () => {
       );
       terminated = rows.filter((r) => r.t).length;
       expect(terminated).toBeGreaterThan(0);
-      const summary = (await withTimeout('the run after dropped connections', handle.result(), 120_000, world)) as DailyRunSummary;
+      const summary = (await withTimeout(
+        'the run after dropped connections',
+        handle.result(),
+        120_000,
+        world,
+      )) as DailyRunSummary;
       const attempts = await activityAttempts(env.client, handle.workflowId);
       expect(attempts.find((a) => a.type === 'detectDrift')?.attempt).toBeGreaterThan(1);
       expect(worker.exited).toBe(false);
@@ -349,7 +383,12 @@ describe('a daily run across crashes and restarts', () => {
       const restartStarted = Date.now();
       pg.restart();
       const restartMs = Date.now() - restartStarted;
-      const summary = (await withTimeout('the run after the Postgres restart', handle.result(), 120_000, world)) as DailyRunSummary;
+      const summary = (await withTimeout(
+        'the run after the Postgres restart',
+        handle.result(),
+        120_000,
+        world,
+      )) as DailyRunSummary;
       const attempts = await activityAttempts(env.client, handle.workflowId);
       const evaluate = attempts.find((a) => a.type === 'evaluatePerformance')?.attempt;
       await judge('Postgres restart between stages', world, summary, {
@@ -422,7 +461,8 @@ function startPrivatePostgres(dir: string) {
   const bin = `/usr/lib/postgresql/${version}/bin`;
   const data = path.join(dir, 'data');
   let port = 0;
-  const asPostgres = (command: string, args: string[]): string => run('runuser', ['-u', 'postgres', '--', path.join(bin, command), ...args]);
+  const asPostgres = (command: string, args: string[]): string =>
+    run('runuser', ['-u', 'postgres', '--', path.join(bin, command), ...args]);
   return {
     start(p: number) {
       port = p;
@@ -430,8 +470,13 @@ function startPrivatePostgres(dir: string) {
       run('chown', ['postgres:postgres', dir]);
       asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
       asPostgres('pg_ctl', [
-        '-D', data, '-l', path.join(dir, 'server.log'), '-w',
-        '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        '-D',
+        data,
+        '-l',
+        path.join(dir, 'server.log'),
+        '-w',
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
         'start',
       ]);
     },

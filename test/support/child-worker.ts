@@ -100,10 +100,12 @@ async function main(): Promise<void> {
     });
   }
 
-  const activities = createActivities({ db: database.db, config, channels, now: () => new Date() }) as unknown as Record<
-    string,
-    ActivityFn
-  >;
+  const activities = createActivities({
+    db: database.db,
+    config,
+    channels,
+    now: () => new Date(),
+  }) as unknown as Record<string, ActivityFn>;
   if (hook && hold) {
     const real = activities[hook.activity];
     if (!real) throw new Error(`FAULT_HOLD_ACTIVITY=${hook.activity} is not an activity of the worker`);
@@ -125,7 +127,9 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...(process.env.BUNDLE_PATH ? { workflowBundle: { codePath: process.env.BUNDLE_PATH } } : { workflowsPath: path.join(ROOT, 'workflows', 'index.ts') }),
+    ...(process.env.BUNDLE_PATH
+      ? { workflowBundle: { codePath: process.env.BUNDLE_PATH } }
+      : { workflowsPath: path.join(ROOT, 'workflows', 'index.ts') }),
     activities,
     // After a crash the workflow task should leave the dead worker's sticky queue at once, not after 10 s.
     stickyQueueScheduleToStartTimeout: '1 second',
@@ -150,7 +154,10 @@ export interface ChildWorker {
   readonly exited: boolean;
 }
 
-export async function startChildWorker(env: Readonly<Record<string, string>>, readyTimeoutMs = 60_000): Promise<ChildWorker> {
+export async function startChildWorker(
+  env: Readonly<Record<string, string>>,
+  readyTimeoutMs = 60_000,
+): Promise<ChildWorker> {
   // Its own process group, so SIGKILL reaches the node process under tsx and not only the npx wrapper.
   const child = spawn('npx', ['tsx', 'test/support/child-worker.ts'], {
     cwd: ROOT,

@@ -54,7 +54,14 @@ export function scenarioReport(): ScenarioReport {
 
 export function formatScenarioTable(rows: readonly ScenarioRow[]): string {
   const header = ['scenario', 'runs', 'completed', 'duplicates', 'lost rows', 'note'];
-  const body = rows.map((r) => [r.scenario, String(r.runs), String(r.completed), String(r.duplicates), String(r.lostRows), r.note ?? '']);
+  const body = rows.map((r) => [
+    r.scenario,
+    String(r.runs),
+    String(r.completed),
+    String(r.duplicates),
+    String(r.lostRows),
+    r.note ?? '',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells
@@ -62,7 +69,12 @@ export function formatScenarioTable(rows: readonly ScenarioRow[]): string {
       .join(' | ')
       .trimEnd();
   const total = rows.reduce(
-    (t, r) => ({ runs: t.runs + r.runs, completed: t.completed + r.completed, dup: t.dup + r.duplicates, lost: t.lost + r.lostRows }),
+    (t, r) => ({
+      runs: t.runs + r.runs,
+      completed: t.completed + r.completed,
+      dup: t.dup + r.duplicates,
+      lost: t.lost + r.lostRows,
+    }),
     { runs: 0, completed: 0, dup: 0, lost: 0 },
   );
   const rule = widths.map((w) => '-'.repeat(w)).join('-+-');
