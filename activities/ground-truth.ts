@@ -180,23 +180,29 @@ export async function collectGroundTruth(
   const pricesByDate = await loadPrices(db, windowDays, codes);
   const derived = deriveLabels({ predictions, scrips: scripMap, pricesByDate, tradingDays, reactionWindowDays });
 
-  let labelsWritten = 0;
+  let inserted = 0;
   for (const rows of chunk(derived.labels, 2000)) {
     const written = await db
       .insert(productionLabels)
       .values(rows.map((l) => ({ ...l })))
       .onConflictDoNothing()
       .returning({ id: productionLabels.labelId });
-    labelsWritten += written.length;
+    inserted += written.length;
   }
-  const [today] = await queryRows<{ n: number }>(
+  // Reported from the table, not from this attempt's inserts: after a retry of a killed attempt, or a re-run of
+  // the day, the figure is still the labels the day settled.
+  const [counts] = await queryRows<{ predictions: number; settled: number }>(
     db,
-    sql`select count(*)::int as n from predictions where served and prediction_date = ${date}::date`,
+    sql`select
+          (select count(*)::int from predictions where served and prediction_date = ${date}::date) as predictions,
+          (select count(*)::int from production_labels where outcome_date = ${date}::date) as settled`,
   );
+  const labelsWritten = counts?.settled ?? 0;
   log.info('ground truth collected', {
     date,
     files: filesIngested.length,
     labelsWritten,
+    insertedByThisAttempt: inserted,
     pending: derived.pending.length,
     exceptions: derived.exceptions.length,
   });
@@ -204,7 +210,7 @@ export async function collectGroundTruth(
     date,
     filesIngested,
     bhavcopyForDate: tradingDays.includes(date),
-    predictionsForDate: today?.n ?? 0,
+    predictionsForDate: counts?.predictions ?? 0,
     labelsWritten,
     labelsPending: derived.pending.length,
     exceptions: derived.exceptions.map((e) => ({

@@ -51,6 +51,7 @@ export interface GroundTruthResult {
   readonly bhavcopyForDate: boolean;
   /** Served predictions scored on the date: with no BhavCopy either, the date was not a trading day. */
   readonly predictionsForDate: number;
+  /** Labels whose outcome became final on the date: the same after a retried attempt or a re-run of the day. */
   readonly labelsWritten: number;
   readonly labelsPending: number;
   readonly exceptions: readonly { bseCode: number; predictionDate: string; reason: string; detail: string }[];
