@@ -15,5 +15,6 @@ export function readDeliverySettings(env: Env = process.env): MonitoringSettings
       'a positive integer',
     ),
     initialInterval: durationFrom(env, 'ALERT_RETRY_INITIAL_INTERVAL', '5 seconds'),
+    attemptTimeout: durationFrom(env, 'ALERT_ATTEMPT_TIMEOUT', '45 seconds'),
   };
 }

@@ -25,7 +25,12 @@ export interface MonitoringSettings {
   readonly degradation: DegradationSettings;
   readonly drift: DriftSettings;
   readonly escalation: EscalationPolicy;
-  readonly delivery: { readonly maximumAttempts: number; readonly initialInterval: DurationText };
+  readonly delivery: {
+    readonly maximumAttempts: number;
+    readonly initialInterval: DurationText;
+    /** How long one send may take before the attempt is retried; 45 seconds when absent. */
+    readonly attemptTimeout?: DurationText;
+  };
   /**
    * Start-to-close timeout per stage profile: a stage held by a dead worker is retried after this long.
    * Optional because inputs recorded before it existed must still run (workflows/defaults.ts).
