@@ -88,6 +88,8 @@ describe('alert routes against Temporal, Postgres and local receivers', () => {
       payload: payload as Record<string, unknown>,
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
+  /** The read routes need the alerts API token too. */
+  const get = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${API_TOKEN}` } });
   const slackPosts = () => http.requests.filter((r) => r.path.startsWith('/slack'));
   const pagerDutyPosts = () => http.requests.filter((r) => r.path.startsWith('/pagerduty'));
 
@@ -224,20 +226,22 @@ describe('alert routes against Temporal, Postgres and local receivers', () => {
   });
 
   it('lists active alerts newest first and filters by status', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/alerts' });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/alerts' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/alerts/history' })).statusCode).toBe(401);
+    const res = await get('/api/v1/alerts');
     expect(res.statusCode).toBe(200);
     expect(res.json<Reply>().alerts.map((a: { status: string }) => a.status)).toEqual(['open', 'open']);
-    const limited = await app.inject({ method: 'GET', url: '/api/v1/alerts?status=open&limit=1' });
+    const limited = await get('/api/v1/alerts?status=open&limit=1');
     expect(limited.json<Reply>().alerts).toHaveLength(1);
-    const bad = await app.inject({ method: 'GET', url: '/api/v1/alerts?status=closed' });
+    const bad = await get('/api/v1/alerts?status=closed');
     expect(bad.statusCode).toBe(400);
     expect(bad.json<Reply>().error.field).toBe('query.status');
-    const badLimit = await app.inject({ method: 'GET', url: '/api/v1/alerts?limit=0' });
+    const badLimit = await get('/api/v1/alerts?limit=0');
     expect(badLimit.json<Reply>().error.field).toBe('query.limit');
   });
 
   it('acknowledges with a bearer token, records who and when once, and answers 404 for an unknown id', async () => {
-    const [open] = (await app.inject({ method: 'GET', url: '/api/v1/alerts?status=open' })).json<Reply>().alerts as {
+    const [open] = (await get('/api/v1/alerts?status=open')).json<Reply>().alerts as {
       id: number;
     }[];
     const url = `/api/v1/alerts/${open!.id}/acknowledge`;
@@ -261,8 +265,7 @@ describe('alert routes against Temporal, Postgres and local receivers', () => {
 
     const unknown = await post('/api/v1/alerts/999999/acknowledge', { by: 'asha' }, API_TOKEN);
     expect(unknown.statusCode).toBe(404);
-    const active = (await app.inject({ method: 'GET', url: '/api/v1/alerts?status=acknowledged' })).json<Reply>()
-      .alerts;
+    const active = (await get('/api/v1/alerts?status=acknowledged')).json<Reply>().alerts;
     expect(active.map((a: { id: number }) => a.id)).toEqual([open!.id]);
   });
 
@@ -280,13 +283,13 @@ describe('alert routes against Temporal, Postgres and local receivers', () => {
     const conflict = await post(`/api/v1/alerts/${rows[0]!.id}/acknowledge`, { by: 'ravi' }, API_TOKEN);
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json<Reply>().error.code).toBe('CONFLICT');
-    expect((await app.inject({ method: 'GET', url: '/api/v1/alerts' })).json<Reply>().alerts).toEqual([]);
+    expect((await get('/api/v1/alerts')).json<Reply>().alerts).toEqual([]);
     // No new sends: resolving is a status change here, not a message.
     expect(slackPosts().length + pagerDutyPosts().length).toBe(3);
   });
 
   it('returns the history of every alert with each channel outcome', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/alerts/history?days=1' });
+    const res = await get('/api/v1/alerts/history?days=1');
     expect(res.statusCode).toBe(200);
     const history = res.json<Reply>().alerts;
     expect(history).toHaveLength(2);
@@ -296,7 +299,7 @@ describe('alert routes against Temporal, Postgres and local receivers', () => {
       ['pagerduty', 'sent'],
       ['slack', 'sent'],
     ]);
-    const bad = await app.inject({ method: 'GET', url: '/api/v1/alerts/history?days=abc' });
+    const bad = await get('/api/v1/alerts/history?days=abc');
     expect(bad.statusCode).toBe(400);
     expect(bad.json<Reply>().error.field).toBe('query.days');
   });

@@ -334,7 +334,9 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
         'executed',
       ]);
 
-      const listed = (await app.inject({ method: 'GET', url: '/api/v1/rollbacks' })).json<{
+      const listed = (
+        await app.inject({ method: 'GET', url: '/api/v1/rollbacks', headers: { authorization: `Bearer ${TOKEN}` } })
+      ).json<{
         recent: { workflowId: string; lastEvent: string; decidedBy: string }[];
       }>();
       expect(listed.recent.find((r) => r.workflowId === handle.workflowId)).toMatchObject({
@@ -361,7 +363,9 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
 
     it('lists a pending request under pending', async () => {
       const handle = await start(approvalInput('2025-11-08'));
-      const listed = (await app.inject({ method: 'GET', url: '/api/v1/rollbacks' })).json<{
+      const listed = (
+        await app.inject({ method: 'GET', url: '/api/v1/rollbacks', headers: { authorization: `Bearer ${TOKEN}` } })
+      ).json<{
         pending: { workflowId: string }[];
       }>();
       expect(listed.pending.map((p) => p.workflowId)).toContain(handle.workflowId);

@@ -184,7 +184,9 @@ export function alertRoutes(deps: AlertRouteDeps): ApiPlugin {
       return reply.status(202).send(body);
     });
 
+    // Reads are behind the same token as acknowledging: the rows name who acknowledged what, and why.
     app.get('/api/v1/alerts', async (request) => {
+      authorise(request, deps.apiToken, 'ALERTS_API_TOKEN');
       const query = request.query as Record<string, unknown>;
       const status = query.status;
       if (status !== undefined && !(ALERT_STATUSES as readonly unknown[]).includes(status)) {
@@ -200,6 +202,7 @@ export function alertRoutes(deps: AlertRouteDeps): ApiPlugin {
     });
 
     app.get('/api/v1/alerts/history', async (request) => {
+      authorise(request, deps.apiToken, 'ALERTS_API_TOKEN');
       const query = request.query as Record<string, unknown>;
       const days = integerParam(query.days, 'query.days', DEFAULT_HISTORY_DAYS, MAX_HISTORY_DAYS);
       const since = new Date(now().getTime() - days * 86_400_000);

@@ -251,7 +251,9 @@ export function rollbackRoutes(deps: RollbackRouteDeps): ApiPlugin {
       }
     });
 
-    app.get('/api/v1/rollbacks', async () => {
+    // The history names approvers and their reasons: read with the same token as deciding.
+    app.get('/api/v1/rollbacks', async (request) => {
+      authorise(request, deps.token);
       const summaries = await rollbackSummaries(db);
       return { pending: summaries.filter((s) => s.pending), recent: summaries.filter((s) => !s.pending).slice(0, 20) };
     });
