@@ -19,6 +19,7 @@ import { buildApp } from '../../api/app.js';
 import { DEFAULT_API_CONFIG } from '../../api/config.js';
 import { predictionItem } from '../../api/test-fixtures.js';
 import { alertRoutes } from '../../api/routes/alerts.js';
+import { dashboardRoutes } from '../../api/routes/dashboard.js';
 import { rollbackRoutes } from '../../api/routes/rollback.js';
 import { queryRows } from '../../db/rows.js';
 import { rootLogger } from '../../logging/logger.js';
@@ -39,6 +40,7 @@ const SECRETS = {
   webhookToken: 'amW3bhookT0ken4d1e',
   alertsApiToken: 'al3rtsApiT0ken6f0a',
   databasePassword: 'dbPassw0rd3e9c71',
+  dashboardPassword: 'dashPa55w0rd1c8b',
   queryApiKey: 'qu3ryApiKey2b7d',
 } as const;
 
@@ -136,6 +138,7 @@ describe('credentials: authenticated routes refuse missing and wrong tokens; no 
           taskQueue: childQueue,
           token: SECRETS.rollbackToken,
         }),
+        dashboardRoutes({ user: 'ml-team', password: SECRETS.dashboardPassword, reportsDir: h.config.reportsDir }),
         alertRoutes({
           db: h.database.handle.db,
           temporalClient: h.env.client,
@@ -226,7 +229,29 @@ describe('credentials: authenticated routes refuse missing and wrong tokens; no 
     expect(response.statusCode).toBe(403);
   });
 
-  it.skip('refuses /dashboard without basic auth (401) and with a wrong password (403): no dashboard route exists yet (api/ has no dashboard plugin and server.ts registers none)', () => {});
+  it('refuses /dashboard and its data without basic auth and with a wrong password (401), and never echoes it', async () => {
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    for (const url of ['/dashboard', '/dashboard/api/model', '/dashboard/api/alerts']) {
+      const none = await app.inject({ method: 'GET', url });
+      expect(none.statusCode, url).toBe(401);
+      expect(none.headers['www-authenticate'], url).toMatch(/^Basic realm=/);
+      for (const header of [
+        basic('ml-team', 'wrong'),
+        basic('intruder', SECRETS.dashboardPassword),
+        `Bearer ${SECRETS.rollbackToken}`,
+      ]) {
+        const wrong = await app.inject({ method: 'GET', url, headers: { authorization: header } });
+        expect(wrong.statusCode, `${url} ${header}`).toBe(401);
+        expect(wrong.body).not.toContain(SECRETS.dashboardPassword);
+      }
+    }
+    const ok = await app.inject({
+      method: 'GET',
+      url: '/dashboard',
+      headers: { authorization: basic('ml-team', SECRETS.dashboardPassword) },
+    });
+    expect(ok.statusCode).toBe(200);
+  });
 
   it('writes no secret into any log line or report while a worker and the API run a day and serve calls', async () => {
     const databaseUrl = new URL(h.database.url);
@@ -264,6 +289,7 @@ describe('credentials: authenticated routes refuse missing and wrong tokens; no 
       DATA_DIR: path.join(workDir, 'api'),
       LOG_DIR: path.join(workDir, 'api', 'logs'),
       ROLLBACK_API_TOKEN: SECRETS.rollbackToken,
+      DASHBOARD_PASSWORD: SECRETS.dashboardPassword,
     });
     await Promise.all([worker.waitForLine(/worker connected/), api.waitForLine(/api listening/)]);
 
