@@ -105,7 +105,7 @@ export async function recordAlerts(deps: ActivityDeps, input: RecordAlertsInput)
 }
 
 /** Reads a stored alert back into the message every channel renders. */
-export async function loadAlertMessage(deps: ActivityDeps, alertId: number): Promise<AlertMessage> {
+async function loadAlertMessage(deps: ActivityDeps, alertId: number): Promise<AlertMessage> {
   const [row] = await deps.db.select().from(alerts).where(eq(alerts.id, alertId));
   if (!row) throw new InvalidInputError(`alert ${alertId} does not exist`);
   return {

@@ -5,7 +5,7 @@ import { modelVersions, type ModelVersionRow } from '../db/schema/index.js';
 import type { ModelVersionRecord } from '../domain/model/types.js';
 import { InvalidInputError } from './errors.js';
 
-export function toModelVersionRecord(row: ModelVersionRow): ModelVersionRecord {
+function toModelVersionRecord(row: ModelVersionRow): ModelVersionRecord {
   return {
     version: row.version,
     modelType: row.modelType,

@@ -23,7 +23,7 @@ const CHANNEL_AUDIENCE: Record<ChannelName, string> = {
 };
 
 /** Who the escalation stage will tell about this finding: the report's ALERT line. */
-export function audienceFor(source: AlertSource, level: string, policy: EscalationPolicy): string[] {
+function audienceFor(source: AlertSource, level: string, policy: EscalationPolicy): string[] {
   return channelsFor({ source, level }, policy).map((c) => CHANNEL_AUDIENCE[c]);
 }
 

@@ -12,6 +12,7 @@
  * Known shortcoming: the worker runs in this process, so its RSS includes the client, the dev server's client side
  * and the sampler; the absolute figures are an upper bound of a lone worker, the 10x/1x ratio is the useful number.
  */
+import { parseArgs as parseCliArgs } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,34 +59,31 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const values = new Map<string, string>();
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      help = true;
-      continue;
-    }
-    const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
-    if (!['--scrips', '--days', '--run-days', '--seed', '--out'].includes(flag))
-      throw new Error(`unknown argument "${arg}" (see --help)`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    values.set(flag, value);
-  }
-  const positive = (flag: string, fallback: number): number => {
-    const raw = values.get(flag);
+  const { values } = parseCliArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      scrips: { type: 'string' },
+      days: { type: 'string' },
+      'run-days': { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const positive = (flag: string, raw: string | undefined, fallback: number): number => {
     if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`${flag} must be a positive integer, got "${raw}"`);
+    if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`--${flag} must be a positive integer, got "${raw}"`);
     return Number(raw);
   };
+  const days = positive('days', values.days, 40);
   return {
-    scrips: positive('--scrips', 40_000),
-    days: positive('--days', 40),
-    runDays: positive('--run-days', positive('--days', 40)),
-    seed: positive('--seed', 8),
-    out: values.get('--out') ?? path.join(os.tmpdir(), 'vcp-load-10x'),
-    help,
+    scrips: positive('scrips', values.scrips, 40_000),
+    days,
+    runDays: positive('run-days', values['run-days'], days),
+    seed: positive('seed', values.seed, 8),
+    out: values.out ?? path.join(os.tmpdir(), 'vcp-load-10x'),
+    help: values.help ?? false,
   };
 }
 

@@ -12,7 +12,7 @@ import { readDeliverySettings } from './delivery-settings.js';
 import { ConfigError } from './index.js';
 import { durationFrom, fraction, numberFrom, type Env } from './parse.js';
 
-export function readDriftSettings(env: Env = process.env): DriftSettings {
+function readDriftSettings(env: Env = process.env): DriftSettings {
   const d = DEFAULT_DRIFT_SETTINGS;
   const binning = env.DRIFT_BINNING?.trim() || d.binning;
   if (binning !== 'decile' && binning !== 'equal_width') {
@@ -43,7 +43,7 @@ export function readDriftSettings(env: Env = process.env): DriftSettings {
   };
 }
 
-export function readDegradationSettings(env: Env = process.env): DegradationSettings {
+function readDegradationSettings(env: Env = process.env): DegradationSettings {
   const d = DEFAULT_DEGRADATION_SETTINGS;
   return {
     ...d,

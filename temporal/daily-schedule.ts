@@ -28,7 +28,7 @@ export interface DailyScheduleOptions {
   readonly timezone?: string;
 }
 
-export function dailyScheduleOptions(options: DailyScheduleOptions): ScheduleOptions {
+function dailyScheduleOptions(options: DailyScheduleOptions): ScheduleOptions {
   return {
     scheduleId: options.scheduleId ?? DAILY_SCHEDULE_ID,
     spec: {
