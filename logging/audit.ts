@@ -3,6 +3,7 @@
  * what the model told whom, not a diagnostic log, so it has its own fixed fields, no level, and no sampling.
  */
 import { RotatingFileStream } from './rotating-file.js';
+import { isoTimestamp } from './timestamp.js';
 import { currentTraceId } from './trace-context.js';
 
 /** What the API answered for one company-day; the fields the predict route's result already carries. */
@@ -44,16 +45,14 @@ export function auditLine(
   userId: string | null,
   traceId: string | null,
 ): string {
-  return `${JSON.stringify({
-    timestamp,
-    bse_code: prediction.bse_code,
-    prediction_date: prediction.prediction_date,
-    predicted_label: prediction.predicted_label,
-    probability: prediction.probability,
-    model_version: prediction.model_version,
-    user_id: userId,
-    trace_id: traceId,
-  })}\n`;
+  // Concatenated field by field (each value still JSON-encoded): one line per prediction served, and building an
+  // object to stringify cost twice as much. The key order is the object's would be.
+  const j = JSON.stringify;
+  return (
+    `{"timestamp":${j(timestamp)},"bse_code":${j(prediction.bse_code)},"prediction_date":${j(prediction.prediction_date)},` +
+    `"predicted_label":${j(prediction.predicted_label)},"probability":${j(prediction.probability)},` +
+    `"model_version":${j(prediction.model_version)},"user_id":${j(userId)},"trace_id":${j(traceId)}}\n`
+  );
 }
 
 export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
@@ -70,7 +69,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
     path: stream.activePath,
     recordPredictions(predictions, meta = {}) {
       if (predictions.length === 0) return 0;
-      const timestamp = new Date(now()).toISOString();
+      const timestamp = isoTimestamp(now());
       const userId = meta.userId ?? null;
       const traceId = meta.traceId ?? currentTraceId() ?? null;
       // One write per line: a batch larger than the size limit then rotates between lines, never inside one.

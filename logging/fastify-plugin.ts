@@ -4,9 +4,9 @@
  * runs the request's work inside that trace context, answers with X-Request-Id and traceparent headers, writes one
  * line per request (method, route, status, duration), and writes the audit line for each prediction served.
  */
-import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginCallback, FastifyRequest, preSerializationHookHandler } from 'fastify';
 import type { AuditedPrediction, AuditLogger } from './audit.js';
-import { activeAuditLogger, componentLogger, type AppLogger } from './logger.js';
+import { activeAuditLogger, componentLogger, hotLineWriter, type AppLogger } from './logger.js';
 import { currentTraceId, newTraceId, runWithTraceId, traceIdFromHeaders, traceparentFor } from './trace-context.js';
 
 declare module 'fastify' {
@@ -77,39 +77,39 @@ const plugin: FastifyPluginCallback<LoggingPluginOptions> = (app: FastifyInstanc
     runWithTraceId(traceId, next);
   });
 
-  // Body parsing runs in the socket's async context, which loses the one entered in onRequest; re-entering
-  // after parsing puts validation, the handler and later hooks back inside the request's trace.
-  app.addHook('preValidation', (request, _reply, next) => {
-    runWithTraceId(request.traceId, next);
+  // No re-entry after body parsing is needed: Fastify runs the body parser's callback in an AsyncResource made
+  // inside this context, so validation, the handler and later hooks stay in the request's trace (a test posts a
+  // body over a real socket to hold this).
+
+  // Attached to the audited routes only, as they are registered, so no other route pays for the check.
+  const audit: preSerializationHookHandler<unknown> = (request, reply, payload, next) => {
+    const audit = reply.statusCode < 300 ? (options.audit ?? activeAuditLogger()) : undefined;
+    const predictions = audit ? predictionsInPayload(payload) : [];
+    if (audit && predictions.length > 0) {
+      audit.recordPredictions(predictions, { userId: userIdOf(request), traceId: request.traceId });
+    }
+    next(null, payload);
+  };
+  app.addHook('onRoute', (route) => {
+    if (!auditRoutes.has(route.url)) return;
+    const existing = route.preSerialization;
+    route.preSerialization =
+      existing === undefined ? [audit] : [...(Array.isArray(existing) ? existing : [existing]), audit];
   });
 
-  if (auditRoutes.size > 0) {
-    app.addHook('preSerialization', (request: FastifyRequest, reply: FastifyReply, payload: unknown, next) => {
-      const route = request.routeOptions.url;
-      if (route !== undefined && auditRoutes.has(route) && reply.statusCode < 300) {
-        const audit = options.audit ?? activeAuditLogger();
-        const predictions = audit ? predictionsInPayload(payload) : [];
-        if (audit && predictions.length > 0) {
-          audit.recordPredictions(predictions, { userId: userIdOf(request), traceId: request.traceId });
-        }
-      }
-      next(null, payload);
-    });
-  }
-
+  const completed = hotLineWriter(log, 'request completed');
+  const failed = hotLineWriter(log, 'request failed');
   app.addHook('onResponse', (request, reply, next) => {
     const status = reply.statusCode;
     const route = request.routeOptions.url ?? 'unmatched';
     const fields = {
-      trace_id: request.traceId,
       method: request.method,
       route,
       status_code: status,
       duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
     };
-    if (status >= 500) log.error(fields, 'request failed');
-    else if (quietRoutes.has(route)) log.debug(fields, 'request completed');
-    else log.info(fields, 'request completed');
+    if (status >= 500) failed('error', fields, request.traceId);
+    else completed(quietRoutes.has(route) ? 'debug' : 'info', fields, request.traceId);
     next();
   });
 

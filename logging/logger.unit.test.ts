@@ -4,6 +4,7 @@ import {
   componentLogger,
   configureLogging,
   flushLogs,
+  hotLineWriter,
   onCritical,
   parseLevel,
   type CriticalLogEvent,
@@ -73,6 +74,29 @@ describe('log line format', () => {
     expect(lines[0]).toMatchObject({ level: 'ERROR', err: { type: 'FeedUnavailableError', message: 'BhavCopy 404' } });
     expect(String((lines[0]!.err as { stack: string }).stack)).toMatch(/BhavCopy 404\n\s+at .*logger\.unit\.test\.ts/);
     expect(lines[0]!.context).toEqual({ date: '2026-03-14' });
+  });
+});
+
+describe('hot lines', () => {
+  it('writes the same line a logger call writes, bound fields first, and honours the level', async () => {
+    const lines = await capture();
+    const log = componentLogger('http', { replica: 'api-2' });
+    const write = hotLineWriter(log, 'request completed');
+    const fields = { method: 'POST', route: '/api/v1/predict', status_code: 200, duration_ms: 1.25, cached: false };
+    runWithTraceId('trace-77', () => log.info(fields, 'request completed'));
+    write('info', fields, 'trace-77');
+    write('debug', fields, 'trace-77');
+    write('error', { route: 'say "hi"\n' }, null);
+    expect(lines).toHaveLength(3);
+    const [slow, hot, failed] = lines;
+    expect({ ...hot, timestamp: 'x' }).toEqual({ ...slow, timestamp: 'x' });
+    expect(Object.keys(hot!)).toEqual(Object.keys(slow!));
+    expect(hot!.context).toEqual({ replica: 'api-2', ...fields });
+    expect(failed).toMatchObject({
+      level: 'ERROR',
+      trace_id: null,
+      context: { replica: 'api-2', route: 'say "hi"\n' },
+    });
   });
 });
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { HeldBatch } from './held-batch.js';
 
 /** Asia/Kolkata has kept UTC+05:30 without daylight saving since 1945, so a fixed offset is exact. */
 const IST_OFFSET_MS = 330 * 60_000;
@@ -59,10 +60,8 @@ interface StampedLine {
   readonly at: number;
 }
 
-type Chunk = string | Buffer | StampedLine;
-
-/** Held lines are written at once past this many bytes, whatever the batch interval. */
-const BATCH_MAX_BYTES = 256 * 1024;
+/** A batch of held lines is one chunk; `idle()` writes an empty string to learn when earlier chunks are done. */
+type Chunk = string | Buffer | readonly StampedLine[];
 
 export class RotatingFileStream extends Writable {
   readonly dir: string;
@@ -79,16 +78,18 @@ export class RotatingFileStream extends Writable {
   #periodDay = '';
   #periodEnd = 0;
   #background: Promise<void> = Promise.resolve();
-  readonly #batchMs: number;
+  readonly #held: HeldBatch<StampedLine>;
   /** The file opens asynchronously; a fresh file's day is the day the stream was made, not the day the open finished. */
   readonly #createdAt: number;
-  #batchTimer: NodeJS.Timeout | undefined;
-  #heldBytes = 0;
 
   constructor(options: RotatingFileOptions) {
     // Object mode carries each line's timestamp to the writer; strings stay strings until a batch is joined.
     super({ objectMode: true, highWaterMark: 1 << 20 });
-    this.#batchMs = options.batchMs ?? 20;
+    this.#held = new HeldBatch<StampedLine>({
+      holdMs: options.batchMs,
+      bytesOf: (item) => item.line.length,
+      release: (lines) => this.write(lines),
+    });
     this.#createdAt = (options.now ?? Date.now)();
     this.dir = options.dir;
     this.base = options.base;
@@ -121,26 +122,12 @@ export class RotatingFileStream extends Writable {
   }
 
   /**
-   * The log path's entry point: lines written in one turn of the event loop are held (corked) and reach the file
-   * in one write, instead of one file-system request per line, which cost more than formatting the line did.
+   * The log path's entry point: lines are held for the batch interval and reach the file in one write, instead of
+   * one file-system request per line, which cost more than formatting the line did.
    */
   writeLine(line: string): void {
     if (this.destroyed || this.writableEnded) return;
-    if (this.#batchTimer === undefined) {
-      this.cork();
-      this.#batchTimer = setTimeout(() => this.#release(), this.#batchMs);
-    }
-    this.write({ line, at: this.#now() } satisfies StampedLine);
-    this.#heldBytes += line.length;
-    if (this.#heldBytes >= BATCH_MAX_BYTES) this.#release();
-  }
-
-  #release(): void {
-    if (this.#batchTimer === undefined) return;
-    clearTimeout(this.#batchTimer);
-    this.#batchTimer = undefined;
-    this.#heldBytes = 0;
-    this.uncork();
+    this.#held.add({ line, at: this.#now() });
   }
 
   override _write(chunk: Chunk, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -158,7 +145,10 @@ export class RotatingFileStream extends Writable {
   async #writeChunks(chunks: readonly Chunk[]): Promise<void> {
     let group: (string | Buffer)[] = [];
     let groupBytes = 0;
-    for (const item of chunks) {
+    const items = chunks.flatMap((chunk): readonly (string | Buffer | StampedLine)[] =>
+      typeof chunk === 'string' || Buffer.isBuffer(chunk) ? [chunk] : chunk,
+    );
+    for (const item of items) {
       const stamped = typeof item === 'object' && !Buffer.isBuffer(item);
       const chunk = stamped ? item.line : item;
       const bytes = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
@@ -231,7 +221,7 @@ export class RotatingFileStream extends Writable {
 
   /** Resolves when every write so far is on disk and every queued gzip and prune has finished. */
   async idle(): Promise<void> {
-    this.#release();
+    this.#held.release();
     if (!this.writableFinished && !this.destroyed) {
       await new Promise<void>((resolve, reject) => {
         // An empty write's callback runs after every earlier chunk has been written.
@@ -242,7 +232,7 @@ export class RotatingFileStream extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.#release();
+    this.#held.release();
     const handle = this.#handle;
     this.#handle = undefined;
     (handle ? handle.close() : Promise.resolve()).then(() => this.#background).then(() => callback(), callback);
@@ -251,7 +241,7 @@ export class RotatingFileStream extends Writable {
   /** Ends the stream and waits for the file to close and background jobs to finish. */
   async close(): Promise<void> {
     if (this.writableFinished || this.destroyed) return;
-    this.#release();
+    this.#held.release();
     await new Promise<void>((resolve, reject) => {
       this.once('error', reject);
       this.end(() => resolve());

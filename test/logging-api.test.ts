@@ -94,6 +94,31 @@ describe('API logging to files', () => {
     expect(typeof request.context.duration_ms).toBe('number');
   });
 
+  it('keeps the trace id through body parsing over a real socket, for a body that arrives in many chunks', async () => {
+    // inject hands Fastify the whole body at once; a socket delivers it in chunks, in the connection's async context.
+    const server = buildApp({
+      db: db.handle.db,
+      config: DEFAULT_API_CONFIG,
+      models: fixedModel,
+      plugins: [probeRoutes],
+    });
+    const address = await server.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const res = await fetch(`${address}/test/work`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'socket-trace-1' },
+        body: JSON.stringify({ padding: 'x'.repeat(300_000) }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-request-id')).toBe('socket-trace-1');
+      await flushLogs();
+      const mine = readLines('app.log').filter((l) => l.trace_id === 'socket-trace-1');
+      expect(mine.map((l) => l.message)).toEqual(['probe work started', 'probe work finished', 'request completed']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('puts the trace id of a failing request in its error body, its lines, and errors.log with type and stack', async () => {
     const res = await app.inject({ method: 'GET', url: '/test/boom', headers: { 'x-request-id': 'client-req-77' } });
     expect(res.statusCode).toBe(500);
