@@ -4,6 +4,7 @@ import { predictLabel, predictProbability } from '../../domain/model/logistic.js
 import { predictions as predictionsTable } from '../../db/schema/index.js';
 import { confidenceBand, type ConfidenceBand } from '../confidence.js';
 import type { ApiContext, ApiPlugin } from '../context.js';
+import type { ApiMetrics } from '../metrics.js';
 import { ApiError } from '../errors.js';
 import { PredictionCache } from '../prediction-cache.js';
 import { predictBodySchema } from './schemas.js';
@@ -33,54 +34,90 @@ function isBatch(body: PredictBody): body is { readonly predictions: readonly Pr
   return 'predictions' in body;
 }
 
+/**
+ * Counts for one request, added to the counters once per label set when the request's items are scored: a batch of
+ * 500 companies then costs a handful of counter updates instead of 1,500.
+ */
+class RequestTally {
+  hits = 0;
+  misses = 0;
+  readonly imputed = new Map<FeatureName, number>();
+  readonly predictions = new Map<string, { label: 0 | 1; confidence: ConfidenceBand; count: number }>();
+
+  predicted(label: 0 | 1, confidence: ConfidenceBand): void {
+    const key = `${label}${confidence}`;
+    const entry = this.predictions.get(key);
+    if (entry) entry.count++;
+    else this.predictions.set(key, { label, confidence, count: 1 });
+  }
+
+  /** Lookups and imputed features happened even when a later item failed; predictions count only when served. */
+  record(metrics: ApiMetrics, modelVersion: string, served: boolean): void {
+    if (this.hits > 0) metrics.cacheLookups.inc({ result: 'hit' }, this.hits);
+    if (this.misses > 0) metrics.cacheLookups.inc({ result: 'miss' }, this.misses);
+    for (const [feature, count] of this.imputed)
+      metrics.featureExtractionFailures.inc({ feature, reason: 'missing' }, count);
+    if (!served) return;
+    for (const { label, confidence, count } of this.predictions.values()) {
+      metrics.predictions.inc({ predicted_label: String(label), confidence, model_version: modelVersion }, count);
+    }
+  }
+}
+
 /** Scores the items; exported so the overhead benchmark can drive the very same code. */
 export async function scorePredictions(ctx: ApiContext, items: readonly PredictionItem[]): Promise<PredictionResult[]> {
   const model = await ctx.models.current();
   const artifact = model.artifact;
   const metrics = ctx.metrics;
+  const tally = new RequestTally();
   const results: PredictionResult[] = [];
-  for (const item of items) {
-    const vector = PredictionCache.vector(item, artifact.features);
-    const imputed: FeatureName[] = [];
-    for (let j = 0; j < vector.length; j++) if (vector[j] === null) imputed.push(artifact.features[j]!);
-    const key = PredictionCache.key(model.version, item.bse_code, item.prediction_date);
-    const hit = ctx.cache.get(key, vector);
-    let probability: number;
-    let label: 0 | 1;
-    if (hit) {
-      probability = hit.probability;
-      label = hit.predictedLabel;
-    } else {
-      probability = predictProbability(artifact, item);
-      if (!Number.isFinite(probability)) {
-        metrics?.featureExtractionFailures.inc({ feature: 'all', reason: 'non_finite_score' });
-        throw new ApiError(
-          'FEATURE_EXTRACTION_FAILED',
-          `model ${model.version} gave a non-finite score for bse_code ${item.bse_code} on ${item.prediction_date}`,
-        );
+  let served = false;
+  try {
+    for (const item of items) {
+      const vector = PredictionCache.vector(item, artifact.features);
+      const imputed: FeatureName[] = [];
+      for (let j = 0; j < vector.length; j++) if (vector[j] === null) imputed.push(artifact.features[j]!);
+      for (const feature of imputed) tally.imputed.set(feature, (tally.imputed.get(feature) ?? 0) + 1);
+      const key = PredictionCache.key(model.version, item.bse_code, item.prediction_date);
+      const hit = ctx.cache.get(key, vector);
+      let probability: number;
+      let label: 0 | 1;
+      if (hit) {
+        tally.hits++;
+        probability = hit.probability;
+        label = hit.predictedLabel;
+      } else {
+        tally.misses++;
+        probability = predictProbability(artifact, item);
+        if (!Number.isFinite(probability)) {
+          metrics?.featureExtractionFailures.inc({ feature: 'all', reason: 'non_finite_score' });
+          throw new ApiError(
+            'FEATURE_EXTRACTION_FAILED',
+            `model ${model.version} gave a non-finite score for bse_code ${item.bse_code} on ${item.prediction_date}`,
+          );
+        }
+        label = predictLabel(artifact, probability);
+        ctx.cache.set(key, { features: vector, probability, predictedLabel: label });
       }
-      label = predictLabel(artifact, probability);
-      ctx.cache.set(key, { features: vector, probability, predictedLabel: label });
+      const confidence = confidenceBand(probability, artifact.threshold);
+      tally.predicted(label, confidence);
+      results.push({
+        bse_code: item.bse_code,
+        prediction_date: item.prediction_date,
+        probability,
+        predicted_label: label,
+        confidence,
+        threshold: artifact.threshold,
+        model_version: model.version,
+        imputed_features: imputed,
+        cached: hit !== undefined,
+      });
     }
-    const confidence = confidenceBand(probability, artifact.threshold);
-    if (metrics) {
-      metrics.cacheLookups.inc({ result: hit ? 'hit' : 'miss' });
-      for (const feature of imputed) metrics.featureExtractionFailures.inc({ feature, reason: 'missing' });
-      metrics.predictions.inc({ predicted_label: String(label), confidence, model_version: model.version });
-    }
-    results.push({
-      bse_code: item.bse_code,
-      prediction_date: item.prediction_date,
-      probability,
-      predicted_label: label,
-      confidence,
-      threshold: artifact.threshold,
-      model_version: model.version,
-      imputed_features: imputed,
-      cached: hit !== undefined,
-    });
+    served = true;
+    return results;
+  } finally {
+    if (metrics) tally.record(metrics, model.version, served);
   }
-  return results;
 }
 
 async function persist(ctx: ApiContext, items: readonly PredictionItem[], results: readonly PredictionResult[]) {
