@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { bhavCopyFileName, formatBhavCopy, zipBhavCopy } from '../domain/bhavcopy/format.js';
 import type { BhavCopyFile } from '../domain/bhavcopy/types.js';
 import {
@@ -31,6 +32,15 @@ Options:
   --help           show this text
 `;
 
+const OPTIONS = {
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  days: { type: 'string' },
+  scrips: { type: 'string' },
+  start: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -44,36 +54,30 @@ interface Args {
   readonly help: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  const values = new Map<string, string>();
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      help = true;
-      continue;
-    }
-    const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
-    if (!['--seed', '--out', '--days', '--scrips', '--start'].includes(flag)) {
-      throw new UsageError(`unknown argument "${arg}"`);
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    values.set(flag, value);
+function parsedValues(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    // node:util names the flag and the problem; the usage error keeps the exit code and the pointer to --help.
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  const integer = (flag: string): number | undefined => {
-    const raw = values.get(flag);
+}
+
+function readArgs(argv: readonly string[]): Args {
+  const values = parsedValues(argv);
+  const integer = (flag: 'seed' | 'days' | 'scrips'): number | undefined => {
+    const raw = values[flag];
     if (raw === undefined) return undefined;
-    if (!/^-?\d+$/.test(raw)) throw new UsageError(`${flag} must be an integer, got "${raw}"`);
+    if (!/^-?\d+$/.test(raw)) throw new UsageError(`--${flag} must be an integer, got "${raw}"`);
     return Number(raw);
   };
   return {
-    seed: integer('--seed') ?? DEFAULT_SEED,
-    out: values.get('--out') ?? path.join('data', 'synthetic'),
-    days: integer('--days'),
-    scrips: integer('--scrips'),
-    start: values.get('--start'),
-    help,
+    seed: integer('seed') ?? DEFAULT_SEED,
+    out: values.out ?? path.join('data', 'synthetic'),
+    days: integer('days'),
+    scrips: integer('scrips'),
+    start: values.start,
+    help: values.help ?? false,
   };
 }
 
@@ -115,7 +119,7 @@ async function writeFile(target: string, data: string | Uint8Array, tally: Writt
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readArgs(process.argv.slice(2));
   if (args.help) {
     process.stdout.write(USAGE);
     return;
