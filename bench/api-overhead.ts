@@ -11,12 +11,13 @@
  * measured at the client, socket included. On two or more cores the servers are pinned to core 1, the client to 0.
  *
  * Known shortcoming, measured: the goal of under 5% is not met for single-company requests. The bare request costs
- * about 75-90 us of CPU here and the instrumentation a fixed 25-40 us on top: about 2 us for the request line, 3-4 us
+ * about 75-100 us of CPU here and the instrumentation a fixed 20-40 us on top: about 2 us for the request line, 3-4 us
  * per audit line, 2 us for the trace id and its two response headers, about 3 us of AsyncLocalStorage promise hooks,
  * 2-3 us of metrics, and the rest spread thinly (GC, Fastify's hook runner). Batches of 50 (--batch 50) measured
- * the same share, 35%: the audit line is per prediction, so batching does not amortize it. The whole is more than
- * metrics plus logging measured apart (37% against 2% and 27%), which is not explained yet. The paced mode (--rate)
- * is too noisy on a shared 2-core VM to tell a few percent apart.
+ * the same share, 35%: the audit line is per prediction, so batching does not amortize it. Whole runs differ by
+ * about 15 points on this shared 2-core VM (the instrumented server measured 20% in one run and 37% in another),
+ * more than the bootstrap interval of one run admits, so compare runs with care. The paced mode (--rate) is too
+ * noisy here to tell a few percent apart.
  *
  *   npx tsx bench/api-overhead.ts [--rounds 12] [--block 2000] [--concurrency 4] [--rate 0] [--batch 1]
  */
