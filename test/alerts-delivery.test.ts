@@ -5,11 +5,9 @@
  * failing receiver is retried with backoff and then either recovers or escalates to the fallback channel, with
  * every outcome recorded in alert_deliveries.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tsToMs } from '@temporalio/common/lib/time.js';
 import type { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
@@ -26,6 +24,7 @@ import { alertDeliveryWorkflowId } from '../workflows/deliver-alert.js';
 import type { DeliverySettings } from '../workflows/delivery.js';
 import { dailyMonitoringWorkflowId } from '../workflows/ids.js';
 import type { DailyRunSummary, DeliveryOutcome, MonitoringSettings, PlannedAlert } from '../workflows/types.js';
+import { startChildWorker, type ChildWorker } from './support/child-worker.js';
 import { startPipelineHarness, type PipelineHarness } from './support/pipeline.js';
 import {
   refusedPort,
@@ -36,7 +35,6 @@ import {
 } from './support/receivers.js';
 import { workflowBundle } from './support/temporal.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIVE_MINUTES_MS = 5 * 60_000;
 
 interface Received {
@@ -118,7 +116,7 @@ describe('alert delivery guarantees', () => {
   let day: string;
   let first: DailyRunSummary;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vcp-alerts-delivery-'));
-  const children = new Set<ChildProcess>();
+  const children = new Set<ChildWorker>();
 
   beforeAll(async () => {
     h = await startPipelineHarness('alerts_delivery');
@@ -136,9 +134,7 @@ describe('alert delivery guarantees', () => {
   }, 600_000);
 
   afterAll(async () => {
-    for (const child of children) {
-      if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
-    }
+    for (const child of children) await child.kill();
     worker?.shutdown();
     await running;
     await h?.close();
@@ -214,8 +210,9 @@ describe('alert delivery guarantees', () => {
       const taskQueue = 'alerts-crash';
       const childEnv = {
         TEMPORAL_ADDRESS: h.config.temporal.address,
-        TASK_QUEUE: taskQueue,
+        TEMPORAL_TASK_QUEUE: taskQueue,
         DATABASE_URL: h.database.url,
+        DATA_DIR: tmp,
         BUNDLE_PATH: bundlePath,
         CHANNEL_TIMEOUT_MS: '4000',
         SLACK_WEBHOOK_URL: `${http.url}/slack/services/CRASH`,
@@ -226,29 +223,12 @@ describe('alert delivery guarantees', () => {
         PAGERDUTY_ROUTING_KEY: 'crash-routing-key',
         PAGERDUTY_EVENTS_URL: `${http.url}/pagerduty`,
       };
-      const startChild = (): Promise<ChildProcess> => {
-        // Its own process group, so SIGKILL reaches tsx's node process and not only the npx wrapper.
-        const child = spawn('npx', ['tsx', 'test/support/alerts-crash-worker.ts'], {
-          cwd: ROOT,
-          env: { ...process.env, ...childEnv },
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+      const startChild = async (): Promise<ChildWorker> => {
+        const child = await startChildWorker(childEnv);
         children.add(child);
-        let stderr = '';
-        child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        return new Promise((resolve, reject) => {
-          child.stdout?.on('data', (chunk: Buffer) => {
-            if (chunk.toString().includes('alerts-crash-worker ready')) resolve(child);
-          });
-          child.on('exit', (code, signal) => reject(new Error(`crash worker exited ${code ?? signal}: ${stderr}`)));
-        });
+        return child;
       };
-      const kill = async (child: ChildProcess): Promise<void> => {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        process.kill(-child.pid!, 'SIGKILL');
-        await exited;
-      };
+      const kill = (child: ChildWorker): Promise<void> => child.kill();
 
       const channels: ChannelName[] = ['pagerduty', 'slack', 'email'];
       const alert = await plannedApiAlert(h, 'CrashTest', channels);

@@ -1,15 +1,13 @@
 /**
  * Exactly-once switch across a worker crash, on a real Temporal dev server and a real Postgres. The first worker
- * runs in a child process (`npx tsx test/support/rollback-crash-worker.ts`) and is killed with SIGKILL while its
- * switch activity hangs after committing: no graceful shutdown, no completion reported. The activity times out
+ * runs in a child process (`test/support/child-worker.ts`, its fault hook holding `switchActiveModel` after it
+ * returned) and is killed with SIGKILL while the switch is committed and not yet reported: no graceful shutdown. The activity times out
  * (start-to-close 10 s), a fresh worker retries it, and the retry must find the switch done and do nothing.
  * (The time-skipping test server cannot be downloaded here, so the timeout elapses in real time.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,33 +24,15 @@ import {
   resetRegistry,
   waitFor,
 } from './support/rollback-fixtures.js';
+import { startChildWorker, type ChildWorker } from './support/child-worker.js';
 import { startDevServer, workflowBundle } from './support/temporal.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TASK_QUEUE = 'rollback-crash-test';
-
-function startCrashWorker(env: Record<string, string>): Promise<ChildProcess> {
-  // Its own process group, so SIGKILL reaches tsx's node process and not only the npx wrapper.
-  const child = spawn('npx', ['tsx', 'test/support/rollback-crash-worker.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('crash-worker ready')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`crash worker exited ${code} before it was ready: ${stderr}`)));
-  });
-}
 
 describe('rollback switch across a SIGKILLed worker', () => {
   let env: TestWorkflowEnvironment;
   let database: TestDatabase;
-  let child: ChildProcess | undefined;
+  let child: ChildWorker | undefined;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vcp-rollback-crash-'));
 
   beforeAll(async () => {
@@ -60,7 +40,7 @@ describe('rollback switch across a SIGKILLed worker', () => {
     await resetRegistry(database.handle.db);
   });
   afterAll(async () => {
-    if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+    await child?.kill();
     await env?.teardown();
     await database?.drop();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -70,14 +50,17 @@ describe('rollback switch across a SIGKILLed worker', () => {
     const db = database.handle.db;
     const bundlePath = path.join(tmp, 'workflow-bundle.js');
     fs.writeFileSync(bundlePath, (await workflowBundle()).code);
-    const markerPath = path.join(tmp, 'switched.json');
-    child = await startCrashWorker({
+    child = await startChildWorker({
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-      TASK_QUEUE,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
       DATABASE_URL: database.url,
+      DATA_DIR: tmp,
       BUNDLE_PATH: bundlePath,
-      MARKER_PATH: markerPath,
+      // Commits the switch, then holds well past the activity's 10 s start-to-close: the worst moment to die.
+      FAULT_HOLD_ACTIVITY: 'switchActiveModel',
+      FAULT_HOLD_AFTER: '1',
+      FAULT_HOLD_MS: '600000',
     });
 
     const input = approvalInput('2025-11-10');
@@ -92,13 +75,10 @@ describe('rollback switch across a SIGKILLed worker', () => {
     );
     await handle.signal(approveRollbackSignal, { approver: 'asha', reason: 'severe drop', version: CANDIDATE });
 
-    await waitFor('the switch to commit in the child', () => Promise.resolve(fs.existsSync(markerPath)), 30_000);
+    await child.waitForLine('fault-hold switchActiveModel after', 30_000);
     const switched = await activeVersion(db);
     expect(switched?.version).toBe(CANDIDATE);
-    const childPid = child.pid!;
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    process.kill(-childPid, 'SIGKILL');
-    await exited;
+    await child.kill();
 
     const restartedAt = Date.now();
     const worker = await Worker.create({

@@ -5,7 +5,8 @@
  *
  * Environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, BHAVCOPY_SOURCE, REPORTS_DIR, DATA_DIR, the
  * channel variables the production worker reads (SLACK_WEBHOOK_URL, SMTP_*, ALERT_EMAIL_*, PAGERDUTY_*), and
- * BUNDLE_PATH (a prebuilt workflow bundle, so a child starts in seconds instead of bundling).
+ * BUNDLE_PATH (a prebuilt workflow bundle, so a child starts in seconds instead of bundling), and CHANNEL_TIMEOUT_MS
+ * (each channel's request timeout, so a test whose receiver hangs sees the retry within seconds).
  *
  * Fault hook, read only here and never by production code:
  * - FAULT_HOLD_ACTIVITY=<activityType> holds that activity on its first attempt, FAULT_HOLD_MS long (60 s default);
@@ -24,7 +25,7 @@ import { Context } from '@temporalio/activity';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import { createActivities } from '../../activities/index.js';
-import { createChannels } from '../../alerts/channels/index.js';
+import { createChannels, type AlertChannelConfig } from '../../alerts/channels/index.js';
 import { readAlertChannelConfig } from '../../alerts/config.js';
 import type { AlertChannel, ChannelName } from '../../alerts/types.js';
 import { readConfig } from '../../config/index.js';
@@ -75,6 +76,17 @@ function claimHold(hook: FaultHook, input: unknown): boolean {
   return true;
 }
 
+function withChannelTimeout(config: AlertChannelConfig): AlertChannelConfig {
+  const raw = process.env.CHANNEL_TIMEOUT_MS;
+  if (!raw) return config;
+  const timeoutMs = Number(raw);
+  return {
+    ...(config.slack ? { slack: { ...config.slack, timeoutMs } } : {}),
+    ...(config.email ? { email: { ...config.email, timeoutMs } } : {}),
+    ...(config.pagerduty ? { pagerduty: { ...config.pagerduty, timeoutMs } } : {}),
+  };
+}
+
 async function main(): Promise<void> {
   process.env.TEMPORAL_LOG_LEVEL ??= 'WARN';
   installTemporalLogging();
@@ -86,7 +98,7 @@ async function main(): Promise<void> {
   // The `send` phase needs the adapter itself wrapped: the activity's own writes come after it returns.
   const sendHeld = { armed: false };
   const channels = new Map<ChannelName, AlertChannel>();
-  for (const [name, channel] of createChannels(readAlertChannelConfig(process.env))) {
+  for (const [name, channel] of createChannels(withChannelTimeout(readAlertChannelConfig(process.env)))) {
     channels.set(name, {
       name: channel.name,
       send: async (message) => {
