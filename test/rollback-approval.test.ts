@@ -123,9 +123,13 @@ describe('rollback approval workflow (real Temporal dev server, real Postgres)',
       workflowId,
       args: [input],
     });
-    // The request is open once its `requested` row exists (the first step).
+    // The request is open once its `requested` row exists (the first step) and on-call has been told (the second:
+    // the REQUESTED alert is stored after the row, so a test reading it straight after the row could miss it).
     await waitFor('the requested row', async () =>
       (await historyOf(db(), workflowId)).some((r) => r.event === 'requested'),
+    );
+    await waitFor('the REQUESTED alert', async () =>
+      (await rollbackAlerts(db(), workflowId)).some((a) => a.level === 'REQUESTED'),
     );
     return handle;
   }
