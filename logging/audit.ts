@@ -46,7 +46,7 @@ export function auditLine(
   traceId: string | null,
 ): string {
   // Concatenated field by field (each value still JSON-encoded): one line per prediction served, and building an
-  // object to stringify cost twice as much. The key order is the object's would be.
+  // object to stringify cost twice as much. The keys keep the order the object had.
   const j = JSON.stringify;
   return (
     `{"timestamp":${j(timestamp)},"bse_code":${j(prediction.bse_code)},"prediction_date":${j(prediction.prediction_date)},` +

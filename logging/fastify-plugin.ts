@@ -82,7 +82,7 @@ const plugin: FastifyPluginCallback<LoggingPluginOptions> = (app: FastifyInstanc
   // body over a real socket to hold this).
 
   // Attached to the audited routes only, as they are registered, so no other route pays for the check.
-  const audit: preSerializationHookHandler<unknown> = (request, reply, payload, next) => {
+  const auditHook: preSerializationHookHandler<unknown> = (request, reply, payload, next) => {
     const audit = reply.statusCode < 300 ? (options.audit ?? activeAuditLogger()) : undefined;
     const predictions = audit ? predictionsInPayload(payload) : [];
     if (audit && predictions.length > 0) {
@@ -94,7 +94,7 @@ const plugin: FastifyPluginCallback<LoggingPluginOptions> = (app: FastifyInstanc
     if (!auditRoutes.has(route.url)) return;
     const existing = route.preSerialization;
     route.preSerialization =
-      existing === undefined ? [audit] : [...(Array.isArray(existing) ? existing : [existing]), audit];
+      existing === undefined ? [auditHook] : [...(Array.isArray(existing) ? existing : [existing]), auditHook];
   });
 
   const completed = hotLineWriter(log, 'request completed');
