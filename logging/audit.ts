@@ -39,19 +39,26 @@ export interface AuditLoggerOptions {
   readonly retentionDays?: number;
 }
 
-export function auditLine(
-  prediction: AuditedPrediction,
+/** The parts of a line that every prediction of one request shares: when, for whom, under which trace. */
+function sharedParts(
   timestamp: string,
   userId: string | null,
   traceId: string | null,
-): string {
-  // Concatenated field by field (each value still JSON-encoded): one line per prediction served, and building an
-  // object to stringify cost twice as much. The keys keep the order the object had.
+): { readonly head: string; readonly tail: string } {
+  const j = JSON.stringify;
+  return { head: `{"timestamp":${j(timestamp)},`, tail: `,"user_id":${j(userId)},"trace_id":${j(traceId)}}\n` };
+}
+
+/**
+ * The prediction's own fields, concatenated (each value still JSON-encoded): a line is written per prediction
+ * served, and building an object to stringify cost twice as much. The keys keep the order the object had.
+ */
+function predictionFields(prediction: AuditedPrediction): string {
   const j = JSON.stringify;
   return (
-    `{"timestamp":${j(timestamp)},"bse_code":${j(prediction.bse_code)},"prediction_date":${j(prediction.prediction_date)},` +
+    `"bse_code":${j(prediction.bse_code)},"prediction_date":${j(prediction.prediction_date)},` +
     `"predicted_label":${j(prediction.predicted_label)},"probability":${j(prediction.probability)},` +
-    `"model_version":${j(prediction.model_version)},"user_id":${j(userId)},"trace_id":${j(traceId)}}\n`
+    `"model_version":${j(prediction.model_version)}`
   );
 }
 
@@ -69,11 +76,13 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
     path: stream.activePath,
     recordPredictions(predictions, meta = {}) {
       if (predictions.length === 0) return 0;
-      const timestamp = isoTimestamp(now());
-      const userId = meta.userId ?? null;
-      const traceId = meta.traceId ?? currentTraceId() ?? null;
+      const { head, tail } = sharedParts(
+        isoTimestamp(now()),
+        meta.userId ?? null,
+        meta.traceId ?? currentTraceId() ?? null,
+      );
       // One write per line: a batch larger than the size limit then rotates between lines, never inside one.
-      for (const prediction of predictions) stream.writeLine(auditLine(prediction, timestamp, userId, traceId));
+      for (const prediction of predictions) stream.writeLine(head + predictionFields(prediction) + tail);
       return predictions.length;
     },
     flush: () => stream.idle(),
