@@ -72,7 +72,7 @@ interface Server {
 
 interface Tally {
   readonly latenciesUs: number[];
-  /** Server CPU per request of each measured block, in round order, for the per-round ratios. */
+  /** Server CPU per request of each measured block, in round order, for the bootstrap over rounds. */
   readonly blockCpuUs: number[];
   cpuUs: number;
   systemUs: number;

@@ -57,6 +57,20 @@ let workDir: string;
 let reference: { snapshot: Snapshot; summary: DailyRunSummary; result: string };
 const settings = faultSettings();
 
+/** The migrated, seeded base database of this file's world, on the Postgres cluster at `adminUrl`. */
+function prepareBaseOn(adminUrl: string, name: string): Promise<Base> {
+  return prepareBase({
+    adminUrl,
+    name,
+    env,
+    days,
+    dataDir,
+    bhavcopyDir,
+    workDir,
+    models: manifest.models.map((m) => m.version),
+  });
+}
+
 async function withTimeout<T>(what: string, promise: Promise<T>, ms: number, world?: World): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -203,16 +217,7 @@ beforeAll(async () => {
   console.log(`dev server up: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   bundlePath = path.join(workDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, (await workflowBundle()).code);
-  base = await prepareBase({
-    adminUrl: SHARED_ADMIN_URL,
-    name: `vcp_rel_base_${process.pid}`,
-    env,
-    days,
-    dataDir,
-    bhavcopyDir,
-    workDir,
-    models: manifest.models.map((m) => m.version),
-  });
+  base = await prepareBaseOn(SHARED_ADMIN_URL, `vcp_rel_base_${process.pid}`);
   console.log(`base ready: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
@@ -366,16 +371,7 @@ describe('a daily run across crashes and restarts', () => {
     try {
       const port = await refusedPort();
       pg.start(port);
-      privateBase = await prepareBase({
-        adminUrl: pg.adminUrl(),
-        name: 'vcp_rel_private_base',
-        env,
-        days,
-        dataDir,
-        bhavcopyDir,
-        workDir,
-        models: manifest.models.map((m) => m.version),
-      });
+      privateBase = await prepareBaseOn(pg.adminUrl(), 'vcp_rel_private_base');
       world = await newWorld('pg_restart', { base: privateBase });
       const worker = await world.startWorker({ FAULT_HOLD_ACTIVITY: 'evaluatePerformance', FAULT_HOLD_MS: '4000' });
       const handle = await startRun(env.client, world);
