@@ -157,7 +157,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // --- logging (owned by logging/): trace id per request (traceparent / X-Request-Id / UUID) in the async context and
   // the X-Request-Id and traceparent response headers, one request line, one audit.log line per prediction served.
   if (parts.logging) {
-    void app.register(loggingPlugin, { log, auditRoutes: ['/api/v1/predict'], quietRoutes: [...QUIET_ENDPOINTS] });
+    void app.register(loggingPlugin, {
+      log,
+      auditRoutes: ['/api/v1/predict'],
+      quietRoutes: [...QUIET_ENDPOINTS],
+      requestLineSampleRate: config.requestLogSampleRate,
+      slowRequestMs: config.slowRequestMs,
+    });
   }
   // --- end logging
   if (metrics) installInstrumentation(app, metrics);

@@ -24,6 +24,13 @@ export interface ApiConfig {
   readonly predictionCacheSize: number;
   /** Memory the process may use; the memory alert compares RSS against it. Absent: cgroup limit, then host RAM. */
   readonly memoryLimitBytes?: number;
+  /**
+   * Fraction (0 to 1) of successful, fast requests whose request line is written; errors and slow requests always
+   * are. 1 by default: every request. Below 1 the written lines carry `sample_rate`, so counts can be re-weighted.
+   */
+  readonly requestLogSampleRate: number;
+  /** A request at least this slow always gets its request line, whatever the sample rate (the p95 alert's 150 ms). */
+  readonly slowRequestMs: number;
 }
 
 export const DEFAULT_API_CONFIG: ApiConfig = {
@@ -35,6 +42,8 @@ export const DEFAULT_API_CONFIG: ApiConfig = {
   modelRefreshMs: 5_000,
   qualityCacheMs: 15_000,
   predictionCacheSize: 10_000,
+  requestLogSampleRate: 1,
+  slowRequestMs: 150,
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -45,6 +54,16 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ConfigError(name, `must be a number from 0 to 1, got "${raw}"`);
   }
   return value;
 }
@@ -70,5 +89,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
     qualityCacheMs: integer(env, 'API_QUALITY_CACHE_MS', d.qualityCacheMs, 0, 3_600_000),
     predictionCacheSize: integer(env, 'API_PREDICTION_CACHE_SIZE', d.predictionCacheSize, 0, 10_000_000),
     ...(memoryLimit > 0 ? { memoryLimitBytes: memoryLimit } : {}),
+    requestLogSampleRate: fraction(env, 'API_REQUEST_LOG_SAMPLE_RATE', d.requestLogSampleRate),
+    slowRequestMs: integer(env, 'API_SLOW_REQUEST_MS', d.slowRequestMs, 0, 3_600_000),
   };
 }

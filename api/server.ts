@@ -31,6 +31,8 @@ Environment:
   API_QUALITY_CACHE_MS          how long model-quality gauges reuse one Postgres read (default 15000)
   API_PREDICTION_CACHE_SIZE     company-day prediction cache entries (default 10000)
   API_MEMORY_LIMIT_BYTES        memory limit the memory alert compares RSS with (default: cgroup, else host RAM)
+  API_REQUEST_LOG_SAMPLE_RATE   share of successful, fast requests that get a request line (default 1: all)
+  API_SLOW_REQUEST_MS           requests at least this slow always get one (default 150)
   ROLLBACK_API_TOKEN            bearer token of the rollback routes (they refuse everyone when unset)
   ALERTMANAGER_WEBHOOK_TOKEN    bearer token Alertmanager sends to POST /api/v1/alerts/alertmanager
   ALERTS_API_TOKEN              bearer token for POST /api/v1/alerts/:id/acknowledge

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest, preSerializationHookHandler } from 'fastify';
 import type { AuditedPrediction, AuditLogger } from './audit.js';
 import { activeAuditLogger, componentLogger, hotLineWriter, type AppLogger } from './logger.js';
+import { RequestLineSampler } from './request-sampling.js';
 import { currentTraceId, newTraceId, runWithTraceId, traceIdFromHeaders, traceparentFor } from './trace-context.js';
 
 declare module 'fastify' {
@@ -26,6 +27,13 @@ export interface LoggingPluginOptions {
   readonly quietRoutes?: readonly string[];
   /** The authenticated caller, for the audit trail; default: none known. */
   readonly userIdOf?: (request: FastifyRequest) => string | undefined;
+  /**
+   * Share of successful requests faster than `slowRequestMs` whose request line is written; default 1 (all). The
+   * audit lines are never sampled: they are the record of what was served, and these lines are diagnostics.
+   */
+  readonly requestLineSampleRate?: number;
+  /** Default 150 ms, the p95 latency alert's threshold. */
+  readonly slowRequestMs?: number;
 }
 
 export const TRACE_HEADERS = { requestId: 'x-request-id', traceparent: 'traceparent' } as const;
@@ -99,15 +107,21 @@ const plugin: FastifyPluginCallback<LoggingPluginOptions> = (app: FastifyInstanc
 
   const completed = hotLineWriter(log, 'request completed');
   const failed = hotLineWriter(log, 'request failed');
+  const sampler = new RequestLineSampler(options.requestLineSampleRate ?? 1, options.slowRequestMs ?? 150);
   app.addHook('onResponse', (request, reply, next) => {
     const status = reply.statusCode;
+    const elapsedMs = reply.elapsedTime;
+    const decision = sampler.decide(status, elapsedMs);
+    if (decision === 'skip') return next();
     const route = request.routeOptions.url ?? 'unmatched';
-    const fields = {
+    const fields: Record<string, string | number> = {
       method: request.method,
       route,
       status_code: status,
-      duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+      duration_ms: Math.round(elapsedMs * 1000) / 1000,
     };
+    // A sampled line stands for 1/rate requests; counting requests from the logs needs that weight.
+    if (decision === 'sampled') fields.sample_rate = sampler.rate;
     if (status >= 500) failed('error', fields, request.traceId);
     else completed(quietRoutes.has(route) ? 'debug' : 'info', fields, request.traceId);
     next();

@@ -30,6 +30,10 @@ const probeRoutes: ApiPlugin = async (app) => {
     log.info({ step: 'end', body: request.body }, 'probe work finished');
     return { ok: true };
   });
+  app.get('/test/slow', async () => {
+    await new Promise((r) => setTimeout(r, 60));
+    return { ok: true };
+  });
   app.get('/test/boom', async () => {
     log.warning('about to fail');
     await Promise.resolve();
@@ -203,5 +207,54 @@ describe('API logging to files', () => {
     expect(all.filter((l) => l.trace_id === 'rejected-1')).toHaveLength(0);
     // The audit trail is its own file: prediction lines never land in app.log.
     expect(readLines('app.log').some((l) => 'bse_code' in l)).toBe(false);
+  });
+
+  it('samples request lines of fast successes when asked, but keeps every error, slow request and audit line', async () => {
+    const sampled = buildApp({
+      db: db.handle.db,
+      config: { ...DEFAULT_API_CONFIG, requestLogSampleRate: 0.25, slowRequestMs: 50 },
+      models: fixedModel,
+      plugins: [probeRoutes],
+    });
+    await sampled.ready();
+    try {
+      for (let i = 0; i < 8; i++) {
+        const res = await sampled.inject({
+          method: 'POST',
+          url: '/api/v1/predict',
+          headers: { 'x-request-id': `sampled-${i}` },
+          payload: predictionItem(510000 + i, '2026-03-16'),
+        });
+        expect(res.statusCode).toBe(200);
+      }
+      const bad = await sampled.inject({
+        method: 'POST',
+        url: '/api/v1/predict',
+        headers: { 'x-request-id': 'sampled-bad' },
+        payload: { bse_code: 'x' },
+      });
+      expect(bad.statusCode).toBe(400);
+      const slow = await sampled.inject({
+        method: 'GET',
+        url: '/test/slow',
+        headers: { 'x-request-id': 'sampled-slow' },
+      });
+      expect(slow.statusCode).toBe(200);
+      await flushLogs();
+
+      const lines = readLines('app.log').filter((l) => String(l.trace_id).startsWith('sampled-'));
+      // A quarter of the eight fast successes, spread evenly from the first; each carries its weight.
+      expect(lines.map((l) => [l.trace_id, l.context.sample_rate])).toEqual([
+        ['sampled-0', 0.25],
+        ['sampled-4', 0.25],
+        ['sampled-bad', undefined],
+        ['sampled-slow', undefined],
+      ]);
+      expect(lines[2]).toMatchObject({ message: 'request completed', context: { status_code: 400 } });
+      const audited = readLines('audit.log').filter((l) => String(l.trace_id).startsWith('sampled-'));
+      expect(audited.map((l) => l.trace_id)).toEqual(Array.from({ length: 8 }, (_, i) => `sampled-${i}`));
+    } finally {
+      await sampled.close();
+    }
   });
 });
