@@ -157,8 +157,16 @@ export function memoryLimit(configured: number | undefined): { bytes: number; so
   return { bytes: os.totalmem(), source: 'host' };
 }
 
+/**
+ * How often prom-client samples event-loop delay for the nodejs_eventloop_lag_p50/p90/p99 gauges. Its default,
+ * 10 ms, wakes an idle API 100 times a second: measured here at 6.5 ms of extra CPU a second (0.65% of a core),
+ * against 1.2 ms at 50 ms and 0.1 ms at 100 ms. At 50 ms a stall shorter than 50 ms can fall between samples; the
+ * latency alert reads the request duration histogram, not these gauges.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 50;
+
 export function createApiMetrics(registry: Registry, sources: MetricSources): ApiMetrics {
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const quality = new QualitySnapshotCache(sources.db, sources.qualityCacheMs, sources.log);
 
   const requestDuration = new Histogram({
