@@ -14,11 +14,17 @@ import { staticModelSource } from '../../api/model-store.js';
 import { handMadeModel } from '../../api/test-fixtures.js';
 import { openDatabase } from '../../db/client.js';
 import { closeLogging, componentLogger, configureLogging } from '../../logging/logger.js';
-import { VARIANTS, type ParentMessage, type ServerMessage, type Variant } from './overhead-protocol.js';
+import {
+  VARIANTS,
+  type ParentMessage,
+  type ServerMessage,
+  type Variant,
+  type VariantParts,
+} from './overhead-protocol.js';
 
 async function main(): Promise<void> {
   const variant = process.argv[2] as Variant;
-  const parts = VARIANTS[variant];
+  const parts: VariantParts | undefined = VARIANTS[variant];
   if (!parts) throw new Error(`unknown variant "${process.argv[2]}"; use one of ${Object.keys(VARIANTS).join(', ')}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `vcp-overhead-${variant}-`));
   // The bare variant writes no lines at all; the others log exactly as api/server.ts sets up logging.
@@ -27,10 +33,14 @@ async function main(): Promise<void> {
   await database.migrate();
   const app = buildApp({
     db: database.db,
-    config: { ...DEFAULT_API_CONFIG, predictionCacheSize: 10_000 },
+    config: {
+      ...DEFAULT_API_CONFIG,
+      predictionCacheSize: 10_000,
+      ...(parts.requestLogSampleRate === undefined ? {} : { requestLogSampleRate: parts.requestLogSampleRate }),
+    },
     models: staticModelSource(handMadeModel('bench-1.0.0')),
     log: componentLogger('api'),
-    instrumentation: parts,
+    instrumentation: { metrics: parts.metrics, logging: parts.logging },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
