@@ -357,9 +357,13 @@ describe('credentials: authenticated routes refuse missing and wrong tokens; no 
       },
     });
     expect(intake.statusCode).toBe(202);
+    // The intake answers before its delivery workflow has written any rows, so "nothing pending" alone can hold
+    // before the sends begin: wait for the Slack and PagerDuty requests as well.
     await waitFor(
       'deliveries to settle',
       async () => {
+        if (!h.http.requests.some((r) => r.path.includes(SECRETS.slackToken))) return false;
+        if (!h.http.requests.some((r) => r.path.startsWith('/pagerduty'))) return false;
         const [pending] = await queryRows<{ n: number }>(
           h.database.handle.db,
           sql`select count(*)::int as n from alert_deliveries where status = 'pending'`,
