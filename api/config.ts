@@ -3,6 +3,7 @@
  * (database, data directory) come from config/index.ts.
  */
 import { ConfigError } from '../config/index.js';
+import { DEFAULT_SLOW_REQUEST_MS } from '../logging/request-sampling.js';
 
 export interface ApiConfig {
   readonly host: string;
@@ -43,7 +44,7 @@ export const DEFAULT_API_CONFIG: ApiConfig = {
   qualityCacheMs: 15_000,
   predictionCacheSize: 10_000,
   requestLogSampleRate: 1,
-  slowRequestMs: 150,
+  slowRequestMs: DEFAULT_SLOW_REQUEST_MS,
 };
 
 type Env = Readonly<Record<string, string | undefined>>;

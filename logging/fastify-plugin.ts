@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest, preSerializationHookHandler } from 'fastify';
 import type { AuditedPrediction, AuditLogger } from './audit.js';
 import { activeAuditLogger, componentLogger, hotLineWriter, type AppLogger } from './logger.js';
-import { RequestLineSampler } from './request-sampling.js';
+import { DEFAULT_SLOW_REQUEST_MS, RequestLineSampler } from './request-sampling.js';
 import { currentTraceId, newTraceId, runWithTraceId, traceIdFromHeaders, traceparentFor } from './trace-context.js';
 
 declare module 'fastify' {
@@ -32,7 +32,7 @@ export interface LoggingPluginOptions {
    * audit lines are never sampled: they are the record of what was served, and these lines are diagnostics.
    */
   readonly requestLineSampleRate?: number;
-  /** Default 150 ms, the p95 latency alert's threshold. */
+  /** Default `DEFAULT_SLOW_REQUEST_MS` (150 ms, the p95 latency alert's threshold). */
   readonly slowRequestMs?: number;
 }
 
@@ -107,7 +107,10 @@ const plugin: FastifyPluginCallback<LoggingPluginOptions> = (app: FastifyInstanc
 
   const completed = hotLineWriter(log, 'request completed');
   const failed = hotLineWriter(log, 'request failed');
-  const sampler = new RequestLineSampler(options.requestLineSampleRate ?? 1, options.slowRequestMs ?? 150);
+  const sampler = new RequestLineSampler(
+    options.requestLineSampleRate ?? 1,
+    options.slowRequestMs ?? DEFAULT_SLOW_REQUEST_MS,
+  );
   app.addHook('onResponse', (request, reply, next) => {
     const status = reply.statusCode;
     const elapsedMs = reply.elapsedTime;

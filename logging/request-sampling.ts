@@ -3,6 +3,9 @@
  * always written; the rest at `rate`, spread evenly by a credit counter rather than a coin, so 1% is exactly every
  * hundredth request, the first one included, and a test can say which lines exist.
  */
+/** The p95 latency alert's threshold: a request this slow is always worth its line. */
+export const DEFAULT_SLOW_REQUEST_MS = 150;
+
 export class RequestLineSampler {
   readonly rate: number;
   readonly slowMs: number;
@@ -15,11 +18,6 @@ export class RequestLineSampler {
     this.slowMs = slowMs;
     // One rate short of a whole line, so the first successful request after start is written (none at rate 0).
     this.#credit = rate > 0 ? 1 - rate : 0;
-  }
-
-  /** Whether every request line is written (rate 1): callers then skip the per-line sample field. */
-  get writesAll(): boolean {
-    return this.rate >= 1;
   }
 
   /** 'always' for errors, slow requests and rate 1; 'sampled' for a success chosen by the rate; 'skip' otherwise. */
